@@ -1,0 +1,72 @@
+"""Audit periods (calendar months) and their time-zone-correct bounds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar month, the unit of every audit."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
+            raise ValueError(f"not a valid period: {self.year}-{self.month:02d}")
+
+    @classmethod
+    def parse(cls, text: str, today: date | None = None) -> Period:
+        """Parse `YYYY-MM`, or `previous` (the month before `today`, default: today in UTC)."""
+        text = text.strip()
+        if text == "previous":
+            today = today or datetime.now(timezone.utc).date()
+            return cls(today.year, today.month).shift(-1)
+        m = _PERIOD_RE.match(text)
+        if not m:
+            raise ValueError(f"period must be YYYY-MM or 'previous', got {text!r}")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def shift(self, months: int) -> Period:
+        """The period `months` later (negative: earlier)."""
+        index = self.year * 12 + (self.month - 1) + months
+        return Period(index // 12, index % 12 + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def next_first_day(self) -> date:
+        return self.shift(1).first_day
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.next_first_day.toordinal() - 1)
+
+    def bounds_utc(self, tz: str) -> tuple[datetime, datetime]:
+        """[start, end) of this month in the site's local time zone, as UTC datetimes."""
+        zone = zone_info(tz)
+        start = datetime(self.year, self.month, 1, tzinfo=zone)
+        nxt = self.next_first_day
+        end = datetime(nxt.year, nxt.month, 1, tzinfo=zone)
+        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def zone_info(tz: str) -> ZoneInfo:
+    """The IANA zone `tz`, or a ConfigError naming it."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {tz!r}") from exc
