@@ -70,3 +70,17 @@ def zone_info(tz: str) -> ZoneInfo:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown time zone {tz!r}") from exc
+
+
+def parse_periods(text: str, today: date | None = None) -> tuple[Period, ...]:
+    """Parse one period or an inclusive range `YYYY-MM..YYYY-MM`, in order."""
+    if ".." not in text:
+        return (Period.parse(text, today),)
+    first_text, last_text = text.split("..", 1)
+    first, last = Period.parse(first_text, today), Period.parse(last_text, today)
+    if last < first:
+        raise ValueError(f"period range {text!r} ends before it starts")
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    if count > 120:
+        raise ValueError(f"period range {text!r} spans more than 120 months")
+    return tuple(first.shift(i) for i in range(count))

@@ -8,7 +8,7 @@ Decimal from their text, so money written in YAML is exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,9 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps to composing nodes; construction is ours."""
 
 
+_EventLoader = getattr(yaml, "CSafeLoader", _Loader)
+
+
 def load_located(path: Path, display_name: str | None = None) -> LocatedDocument:
     """Read `path` as one plain-data YAML document; raise ConfigError with a location on any problem."""
     name = display_name or str(path)
@@ -92,6 +95,7 @@ def load_located(path: Path, display_name: str | None = None) -> LocatedDocument
 def loads_located(text: str, name: str) -> LocatedDocument:
     """Parse YAML text (see load_located)."""
     try:
+        _check_depth(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -106,6 +110,27 @@ def loads_located(text: str, name: str) -> LocatedDocument:
     budget = [MAX_NODES]
     doc.data = _build(node, (), doc, budget, 0)
     return doc
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before composing: PyYAML's composer recurses once per level.
+
+    Only events are read here (libyaml's parser when present: fast, iterative); a syntax error
+    is left for the composer, whose messages and marks are the ones users see.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise ConfigError(f"{name}:{mark.line + 1}:{mark.column + 1}: "
+                                      f"nesting deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
 
 
 def _loc(doc: LocatedDocument, node: Node) -> Location:
@@ -146,7 +171,11 @@ def _scalar(node: ScalarNode, doc: LocatedDocument) -> Any:
         cleaned = text.replace("_", "")
         if cleaned.lower().lstrip("+-") in (".inf", ".nan"):
             raise ConfigError(f"{_loc(doc, node)}: {text!r} is not a finite number")
-        return Decimal(cleaned)
+        try:
+            return Decimal(cleaned)
+        except InvalidOperation:  # YAML 1.1 base-60 floats such as 1:30.5
+            raise ConfigError(f"{_loc(doc, node)}: {text!r} is not a number vendoraudit reads; "
+                              "quote it if it is text") from None
     if tag == "tag:yaml.org,2002:str":
         return text
     # null, bool, int and timestamp: the safe constructor's own reading of a plain scalar.

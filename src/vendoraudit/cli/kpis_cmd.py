@@ -1,9 +1,281 @@
-"""(command group under construction)"""
+"""`vendoraudit kpis`: every metric of a month's exports per site, vendor, channel or queue, no contract.
+
+Onboarding completion looks back 90 days: when EXPORT_DIR is one period's folder among sibling
+period folders (sample_exports/2026-10 beside 2026-08 and 2026-09), the training files of the
+earlier months are read too, so onboarding done before this month counts.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from dataclasses import fields, is_dataclass
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
 import typer
+
+from .common import guard
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..contract.loader import ContractSet
+    from ..kpis import ConsistencyResult, PeriodData
+    from ..periods import Period
+    from ..results import MetricResult, SiteDirectory
+
+_PARITY_SHOWN = 6  # significant channel-parity gaps listed per vendor in the text view
+LOOKBACK_MONTHS = 4  # covers the default 90-day onboarding window from the month's last day
+
+
+class By(StrEnum):
+    SITE = "site"
+    VENDOR = "vendor"
+    CHANNEL = "channel"
+    QUEUE = "queue"
+
+
+def kpis(
+    export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
+    period: str = typer.Option(..., "--period", help="audit month YYYY-MM"),
+    by: By = typer.Option(By.SITE, "--by", help="rows per site, vendor, or channel / queue within each vendor"),
+    contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: sites, vendors, "
+                                             "time zones, the in-house baseline and brand-promise criteria"),
+    in_house: list[str] = typer.Option([], "--in-house", help="an in-house (baseline) site id; repeat for several"),
+    tz: list[str] = typer.Option([], "--tz", help="SITE=ZONE, a site's IANA time zone when no contract gives it"),
+    metric: list[str] = typer.Option([], "--metric", help="only this metric id; repeat for several"),
+    as_json: bool = typer.Option(False, "--json", help="print every result as JSON"),
+) -> None:
+    """Compute every metric for a month's exports, without any contract terms.
+
+    Prints value, 95% interval and n per metric and per site (or vendor, channel, queue),
+    marks in-house baseline rows with *, then brand-promise gaps of each outsourced vendor
+    against the in-house sites. Sites without a contract or --tz are read in UTC.
+
+    Example: vendoraudit kpis sample_exports/2026-10 --period 2026-10 --contracts contracts
+    """
+    from ..periods import Period
+
+    try:
+        audit_period = Period.parse(period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
+    with guard():
+        report = build_report(export_dir, audit_period, by, contracts, in_house, tz, metric)
+        if as_json:
+            typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            typer.echo(render_text(report))
+
+
+def build_report(export_dir: Path, period: Period, by: By, contracts: Path | None, in_house: list[str],
+                 tz: list[str], metric_ids: list[str]) -> dict[str, Any]:
+    """The whole `kpis` output as JSON-ready data (the text view renders this same structure)."""
+    from ..kpis import METRICS, brand_consistency, breakdown, metric, period_data
+    from ..validate import load_exports
+
+    contract_set = _load_contracts(contracts)
+    sites = _directory(contract_set, period, in_house, tz)
+    loaded = load_exports(export_dir, period=period, sites=sites)
+    if loaded.has_errors:
+        print(f"vendoraudit: note: {loaded.error_count} data error(s): those rows are left out "
+              f"(see `vendoraudit validate {export_dir}`)", file=sys.stderr)
+    tables = dict(loaded.tables)
+    tables["training"] = _with_earlier_training(tables["training"], export_dir, period, sites)
+    data = period_data(tables, period, sites)
+    chosen = [metric(m).id for m in metric_ids] if metric_ids else list(METRICS)
+    groups = _groups(data, by)
+    baseline = set(data.sites.in_house_sites)
+    out_metrics = []
+    for mid in chosen:
+        definition = METRICS[mid]
+        variants = ([{"criterion": c} for c in _criteria(data)] if mid == "qa.criterion_score" else [{}])
+        for params in variants:
+            rows = []
+            for label, members in groups:
+                by_key = by.value if by in (By.CHANNEL, By.QUEUE) else "site"
+                if by in (By.CHANNEL, By.QUEUE):
+                    pairs = breakdown(mid, data, by_key, site_ids=members, params=params)  # type: ignore[arg-type]
+                    keys = [(f"{label} {k}", r) for k, r in pairs]
+                else:
+                    keys = [(label, breakdown_one(mid, data, members, params))]
+                for key, result in keys:
+                    rows.append({"key": key, "sites": members,
+                                 "in_house": bool(members) and set(members) <= baseline,
+                                 "result": to_jsonable(result)})
+            out_metrics.append({"metric_id": mid, "title": definition.title, "unit": definition.unit.value,
+                                "direction": definition.direction.value, "params": params, "rows": rows})
+    brand = []
+    if baseline:
+        for vendor_id in data.sites.vendor_ids:
+            vendor_sites = data.sites.sites_of(vendor_id)
+            if set(vendor_sites) & baseline:
+                continue
+            criteria, floors = _brand_criteria(contract_set, vendor_id, period, data)
+            result = brand_consistency(data, vendor_sites, sorted(baseline), criteria, floors)
+            brand.append({"vendor_id": vendor_id, "result": to_jsonable(result)})
+    return {"period": str(period), "export_dir": str(export_dir), "by": by.value,
+            "in_house_sites": sorted(baseline), "data_errors": loaded.error_count,
+            "metrics": out_metrics, "brand_consistency": brand}
+
+
+def breakdown_one(mid: str, data: PeriodData, members: list[str], params: dict[str, object]) -> MetricResult:
+    """One metric over a group of sites."""
+    from ..kpis import compute_metric
+
+    return compute_metric(mid, data, members, params)
+
+
+def _groups(data: PeriodData, by: By) -> list[tuple[str, list[str]]]:
+    """(label, site ids) per site, or per vendor (also for channel/queue rows, which are within a vendor)."""
+    if by is By.SITE:
+        return [(s, [s]) for s in data.site_ids]
+    vendors: dict[str, list[str]] = {}
+    for s in data.site_ids:
+        site = data.sites.get(s)
+        vendors.setdefault(site.vendor_id if site else s, []).append(s)
+    return sorted(vendors.items())
+
+
+def _criteria(data: PeriodData) -> list[str]:
+    return sorted(v for v in data.qa_items.get_column("criterion_id").unique().to_list() if v is not None)
+
+
+def _load_contracts(contracts: Path | None) -> ContractSet | None:
+    if contracts is None:
+        return None
+    from ..contract.loader import load_contracts
+
+    return load_contracts(contracts)
+
+
+def _directory(contract_set: ContractSet | None, period: Period, in_house: list[str],
+               tz: list[str]) -> SiteDirectory:
+    """Sites from the contracts in force, then --tz zones and --in-house flags laid over them."""
+    from ..errors import ConfigError
+    from ..periods import zone_info
+    from ..results import Site, SiteDirectory
+
+    known = {s.site_id: s for s in (contract_set.site_directory(period).sites if contract_set else ())}
+    for item in tz:
+        site_id, sep, zone = item.partition("=")
+        if not sep or not site_id or not zone:
+            raise ConfigError(f"--tz expects SITE=ZONE, got {item!r}")
+        zone_info(zone)
+        old = known.get(site_id)
+        known[site_id] = Site(site_id, old.vendor_id if old else site_id, zone, old.in_house if old else False,
+                              old.name if old else "")
+    for site_id in in_house:
+        old = known.get(site_id)
+        known[site_id] = Site(site_id, old.vendor_id if old else site_id, old.timezone if old else "UTC", True,
+                              old.name if old else "")
+    return SiteDirectory(tuple(known[k] for k in sorted(known)))
+
+
+def _brand_criteria(contract_set: ContractSet | None, vendor_id: str, period: Period,
+                    data: PeriodData) -> tuple[list[str], dict[str, float]]:
+    """Brand-promise criteria and floors from the vendor's QA form; without a contract, every criterion."""
+    if contract_set is None:
+        return _criteria(data), {}
+    try:
+        form = contract_set.terms_for(vendor_id, period).qa_form
+    except Exception:  # noqa: BLE001 - a site with no contract in force: compare every criterion
+        return _criteria(data), {}
+    brand = [c for c in form.criteria if c.brand_promise]
+    return [c.id for c in brand], {c.id: float(c.floor) for c in brand if c.floor is not None}
+
+
+def _with_earlier_training(current: pl.DataFrame, export_dir: Path, period: Period,
+                           sites: SiteDirectory) -> pl.DataFrame:
+    """Training rows of this folder plus the training files of sibling folders of earlier periods."""
+    import polars as pl
+
+    from ..exports import discover, read_file
+    from ..validate import validate_reads
+
+    parent = Path(export_dir).resolve().parent
+    if Path(export_dir).resolve().name != str(period):
+        return current
+    zones = {s.site_id: s.timezone for s in sites.sites}
+    frames = [current]
+    for k in range(1, LOOKBACK_MONTHS + 1):
+        folder = parent / str(period.shift(-k))
+        if not folder.is_dir():
+            continue
+        reads = [read_file(f, zones) for f in discover(folder).files if f.table == "training"]
+        if reads:
+            frames.append(validate_reads(reads, sites=sites).tables["training"].select(current.columns))
+    return pl.concat(frames) if len(frames) > 1 else current
+
+
+def to_jsonable(value: Any) -> Any:
+    """Frozen results as plain JSON data: dataclasses to dicts (with their is_/has_ flags), enums to values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+        for flag in ("has_data", "is_insufficient", "significant_gaps"):
+            if hasattr(type(value), flag) and flag != "significant_gaps":
+                out[flag] = getattr(value, flag)
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+# ------------------------------------------------------------------------------------------ text view
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """A readable table per metric (value, 95% interval, n per key), then brand-promise gaps."""
+    lines = [f"KPIs for {report['period']} from {report['export_dir']} (by {report['by']}; "
+             f"* = in-house baseline: {', '.join(report['in_house_sites']) or 'none given'})", ""]
+    for m in report["metrics"]:
+        extra = "".join(f" {k}={v}" for k, v in m["params"].items())
+        lines.append(f"{m['metric_id']}{extra}  {m['title']} ({m['unit']}, {m['direction']} is better)")
+        width = max([len(r["key"]) for r in m["rows"]] + [4]) + 2
+        for r in m["rows"]:
+            res = r["result"]
+            if report["by"] in (By.CHANNEL.value, By.QUEUE.value) and res["value"] is None and res["n"] == 0:
+                continue  # a channel the metric does not cover (service level on email, say)
+            mark = "*" if r["in_house"] else " "
+            iv = res["interval"]
+            interval = f"[{_num(iv['low'])}, {_num(iv['high'])}]" if iv else ""
+            detail = res["note"] or ""
+            if res["variant"] != "default":
+                detail = f"variant {res['variant']}" + (f"; {detail}" if detail else "")
+            lines.append(f"  {mark}{r['key']:<{width}} {_num(res['value']):>10} {interval:<22} "
+                         f"n={res['n']:<7} {detail}".rstrip())
+        lines.append("")
+    for b in report["brand_consistency"]:
+        res = b["result"]
+        lines.append(f"Brand promise: {b['vendor_id']} ({', '.join(res['vendor_sites'])}) vs in-house "
+                     f"({', '.join(res['baseline_sites'])}): consistency points "
+                     f"{res['points'] if res['points'] is not None else '-'} (LDS {_num(res['lds'], 3)})")
+        lines.append(f"  {'criterion / metric':<22} {'vendor':>8} {'in-house':>9} {'gap':>8} {'p-value':>9}")
+        for g in res["gaps"]:
+            label = g["criterion"] or g["metric_id"]
+            p = "-" if g["p_value"] is None else f"{g['p_value']:.4f}"
+            flag = "  significant" if g["significant"] else ""
+            lines.append(f"  {label:<22} {_num(g['vendor']['value']):>8} {_num(g['baseline']['value']):>9} "
+                         f"{_num(g['gap']):>8} {p:>9}{flag}")
+        gaps = sorted((g for g in res["parity"] if g["significant"]), key=lambda g: -abs(g["gap"]))
+        if gaps:
+            shown = ", ".join(f"{g['criterion'] or g['metric_id']} on {g['channel']} ({_num(g['gap'])})"
+                              for g in gaps[:_PARITY_SHOWN])
+            more = f" and {len(gaps) - _PARITY_SHOWN} more (--json)" if len(gaps) > _PARITY_SHOWN else ""
+            lines.append(f"  significant channel gaps, largest first: {shown}{more}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add the `kpis` command to `app`."""
+    app.command("kpis")(kpis)

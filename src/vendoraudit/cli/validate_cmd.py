@@ -1,9 +1,159 @@
-"""(command group under construction)"""
+"""`vendoraudit validate`, `schema` and `template`: check a month's exports, print the export contract."""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from .common import guard
+from .exit_codes import ExitCode
+
+_SHOWN = 5  # locations listed per rule in the terminal summary
+
+
+class ContractFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class TemplateFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def validate(
+    export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
+    period: Optional[str] = typer.Option(None, "--period", help="audit month YYYY-MM: flags rows outside it "
+                                         "and days without data"),
+    mapping: list[Path] = typer.Option([], "--mapping", help="a column mapping (YAML); repeat for several"),
+    contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: gives each site's "
+                                             "time zone"),
+    as_json: bool = typer.Option(False, "--json", help="print the full report as JSON"),
+    quarantine_dir: Optional[Path] = typer.Option(None, "--quarantine-dir", help="write quarantined rows "
+                                                  "here, one CSV per table"),
+) -> None:
+    """Check a folder of exports: files, rows read/used/quarantined, every problem by rule.
+
+    Exit codes: 0 clean or warnings only, 1 data errors, 2 usage, 3 bad mapping or
+    configuration, 4 unreadable input.
+
+    Example: vendoraudit validate sample_exports/2026-10 --period 2026-10 --contracts contracts
+    """
+    from ..periods import Period
+    from ..validate import load_exports, write_quarantine
+
+    audit_period = None
+    if period is not None:
+        try:
+            audit_period = Period.parse(period)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--period") from None
+    with guard():
+        sites = _sites(contracts, audit_period)
+        result = load_exports(export_dir, mapping, audit_period, sites)
+        written = write_quarantine(result, quarantine_dir) if quarantine_dir else []
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            typer.echo(summary_text(result, written))
+    raise typer.Exit(int(ExitCode.DATA_ERRORS if result.has_errors else ExitCode.OK))
+
+
+def _sites(contracts: Path | None, period: object) -> object:
+    """Site time zones from the contracts, when a folder is given and the contract loader exists."""
+    from ..results import Site, SiteDirectory
+
+    if contracts is None:
+        return None
+    try:
+        from ..contract.loader import load_contracts
+    except ImportError:  # the contract stage is optional for validation
+        return None
+    loaded = load_contracts(contracts)
+    if period is not None and hasattr(loaded, "site_directory"):
+        return loaded.site_directory(period)
+    # Without a period, every site any contract names (their zones do not change between versions).
+    found = {s.id: Site(s.id, c.vendor.id, s.timezone, str(c.vendor.kind) == "in_house", s.name)
+             for c in loaded.contracts for s in c.sites}
+    return SiteDirectory(tuple(found.values()))
+
+
+def summary_text(result: object, written: list[Path]) -> str:
+    """The terminal summary: files with row accounting, then issues grouped by rule."""
+    r = result  # ValidatedExports; imported lazily above
+    lines = [f"export set: {r.export_dir}" + (f" (period {r.period})" if r.period else "")]
+    total = r.to_dict()["summary"]
+    balance = "every row accounted for" if total["balanced"] else "ROW ACCOUNTING DOES NOT ADD UP"
+    lines.append(f"files: {total['files']}; rows read {total['rows_read']}, used {total['rows_used']}, "
+                 f"quarantined {total['rows_quarantined']} ({balance})")
+    width = max((len(f.path) for f in r.files), default=0)
+    for f in r.files:
+        extra = f", {f.rows_excluded} excluded by mapping" if f.rows_excluded else ""
+        via = f" via {f.mapping}" if f.mapping else ""
+        lines.append(f"  {f.path:<{width}}  {f.table:<14} {f.format:<7} read {f.rows_read:>7}  used {f.rows_used:>7}"
+                     f"  quarantined {f.rows_quarantined:>6}{extra}{via}")
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for issue in r.issues:
+        groups[(str(issue.severity), issue.rule)].append(issue)
+    lines.append(f"issues: {r.error_count} error(s), {r.warning_count} warning(s)")
+    for (severity, rule), found in sorted(groups.items()):
+        same = len({i.message for i in found}) == 1
+        lines.append(f"  {severity} {rule} ({len(found)})" + (f": {found[0].message}" if same else ""))
+        for issue in found[:_SHOWN]:
+            value = f" = {issue.value}" if issue.value is not None else ""
+            said = f"  ({issue.message})" if not same or issue.row is None else ""
+            lines.append(f"    {issue.location}{value}{said}")
+        if len(found) > _SHOWN:
+            lines.append(f"    ... and {len(found) - _SHOWN} more (--json lists all)")
+    for path in written:
+        lines.append(f"quarantine written: {path}")
+    lines.append("result: " + ("data errors (exit 1)" if r.has_errors else
+                               "warnings only (exit 0)" if r.warning_count else "clean (exit 0)"))
+    return "\n".join(lines)
+
+
+def schema(
+    table: Optional[str] = typer.Argument(None, help="one table (default: all six)"),
+    format: ContractFormat = typer.Option(ContractFormat.MARKDOWN, "--format", help="markdown or json"),
+) -> None:
+    """Print the export contract: tables, columns, types, rules (what a site must send).
+
+    Example: vendoraudit schema interactions --format json
+    """
+    from ..schemas import contract_json, contract_markdown
+    from ..tables import TABLES
+
+    if table is not None and table not in TABLES:
+        raise typer.BadParameter(f"{table!r} is not a table; tables: {', '.join(TABLES)}", param_hint="TABLE")
+    with guard():
+        if format is ContractFormat.JSON:
+            typer.echo(json.dumps(contract_json(table), indent=2))
+        else:
+            typer.echo(contract_markdown(table), nl=False)
+
+
+def template(
+    out_dir: Path = typer.Argument(..., help="folder to write the empty files into"),
+    format: TemplateFormat = typer.Option(TemplateFormat.CSV, "--format", help="csv or xlsx"),
+) -> None:
+    """Write one empty export file per table with the right header row, for a site to fill in.
+
+    Example: vendoraudit template templates/ --format xlsx
+    """
+    from ..exports import FileFormat, write_templates
+
+    with guard():
+        for path in write_templates(out_dir, FileFormat(format.value)):
+            typer.echo(f"written: {path}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add `validate`, `schema` and `template` to `app`."""
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+    app.command("template")(template)

@@ -23,95 +23,123 @@ ParamValue = str | int | float | bool
 
 
 class _Model(BaseModel):
+    """Base of every contract section: frozen, and unknown keys are errors."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
 class VendorKind(StrEnum):
+    """Whether the client runs the site itself (the baseline) or buys the service."""
+
     IN_HOUSE = "in_house"
     OUTSOURCED = "outsourced"
 
 
 class FeeModel(StrEnum):
+    """How the monthly fee is computed."""
+
     FIXED_MONTHLY = "fixed_monthly"  # amount is the monthly fee
     PER_CONTACT = "per_contact"  # amount x handled (answered) contacts of the month
     PER_FTE = "per_fte"  # amount x FTE of active agents in the month
 
 
 class ScoringMethod(StrEnum):
+    """How a KPI result becomes 0..10 points."""
+
     PASS_FAIL = "pass_fail"  # met = 10 points, missed = 0
     POINTS = "points"  # achievement/improvement points of spec/metrics.md
     BANDS = "bands"  # points from the band the value falls in
 
 
 class RoundingLevel(StrEnum):
+    """Where money is rounded to the currency's minor unit."""
+
     KPI = "kpi"  # each KPI's credit or bonus line is rounded; totals are sums of rounded lines
     CATEGORY = "category"  # lines are summed per category, then each category line is rounded
 
 
 class Vendor(_Model):
-    id: Identifier
-    name: str = Field(min_length=1, max_length=200)
-    kind: VendorKind
+    """Who runs the sites of this contract."""
+
+    id: Identifier = Field(description="the vendor id used in reports, e.g. ACME")
+    name: str = Field(min_length=1, max_length=200, description="the vendor's name as printed on scorecards")
+    kind: VendorKind = Field(description="in_house (the baseline) or outsourced")
 
 
 class SiteTerms(_Model):
-    id: Identifier
-    name: str = ""
+    """A site of the vendor: its site_id in the exports and its local time zone."""
+
+    id: Identifier = Field(description="the site_id the exports carry, e.g. ACME-MNL")
+    name: str = Field(default="", description="a readable site name")
     timezone: str = Field(description="IANA time zone, e.g. Asia/Manila")
 
 
 class Fees(_Model):
-    model: FeeModel
+    """The monthly fees, the base of at-risk amounts, bonuses and withholds."""
+
+    model: FeeModel = Field(description="fixed_monthly, per_contact or per_fte")
     amount: Decimal = Field(ge=0, description="monthly fee, or rate per contact / per FTE")
 
 
 class Criterion(_Model):
-    id: Identifier
-    title: str = ""
-    points: Decimal = Field(gt=0)
-    brand_promise: bool = False
-    critical: bool = False
+    """One item of the QA form."""
+
+    id: Identifier = Field(description="the criterion_id of qa_items, e.g. empathy")
+    title: str = Field(default="", description="a readable title")
+    points: Decimal = Field(gt=0, description="points the item is worth")
+    brand_promise: bool = Field(default=False, description="a brand-promise item, compared with the in-house baseline")
+    critical: bool = Field(default=False, description="an auto-fail item: failing it scores the evaluation 0")
     floor: float | None = Field(default=None, description="consistency floor (points 0..100) for brand items")
 
 
 class QaForm(_Model):
-    pass_mark: float = Field(ge=0, le=100)
+    """The QA (call review) form: its criteria and pass mark."""
+
+    pass_mark: float = Field(ge=0, le=100, description="evaluations scoring at least this pass")
     min_evaluations_per_agent: int = Field(default=4, ge=1, description="k of QA coverage")
-    criteria: list[Criterion] = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1, description="the items of the form")
 
 
 class Filters(_Model):
-    channels: list[str] | None = None
-    queues: list[str] | None = None
+    """Restricts a KPI to some channels and/or queues (absent: all)."""
+
+    channels: list[str] | None = Field(default=None, description="phone, chat, email, whatsapp, sms, portal")
+    queues: list[str] | None = Field(default=None, description="queue names as in the exports, e.g. claims")
 
 
 class Band(_Model):
+    """One band of the bands scoring method."""
+
     at_least: float = Field(description="lower edge (higher-is-better) or upper edge (lower-is-better)")
-    points: int = Field(ge=0, le=10)
+    points: int = Field(ge=0, le=10, description="points for a value in this band")
 
 
 class Scoring(_Model):
-    method: ScoringMethod = ScoringMethod.PASS_FAIL
+    """How the KPI earns 0..10 points for the composite score."""
+
+    method: ScoringMethod = Field(default=ScoringMethod.PASS_FAIL, description="pass_fail, points or bands")
     threshold: float | None = Field(default=None, description="achievement threshold AT (points method)")
     benchmark: float | None = Field(default=None, description="benchmark BM (points method)")
     baseline: Literal["previous"] | PeriodText = Field(
         default="previous", description="the vendor's own baseline period for improvement points")
-    bands: list[Band] = Field(default_factory=list)
+    bands: list[Band] = Field(default_factory=list, description="bands method: listed from best to worst")
 
 
 class Kpi(_Model):
-    id: Identifier
-    title: str = Field(min_length=1, max_length=200)
+    """One promised level: a metric, its target and minimum, and what it weighs in score and money."""
+
+    id: Identifier = Field(description="unique within the contract, e.g. callback_10min")
+    title: str = Field(min_length=1, max_length=200, description="as printed on the scorecard")
     metric: str = Field(description="a metric id of the KPI registry, e.g. ops.service_level")
-    params: dict[str, ParamValue] = Field(default_factory=dict)
-    filters: Filters = Filters()
-    category: Identifier
+    params: dict[str, ParamValue] = Field(default_factory=dict, description="the metric's parameters, e.g. minutes: 10")
+    filters: Filters = Field(default=Filters(), description="channels and queues the KPI counts")
+    category: Identifier = Field(description="a category id of money.categories, e.g. responsiveness")
     direction: Direction | None = Field(default=None, description="defaults to the metric's direction")
     target: float = Field(description="the goal; results at or beyond it can earn a bonus")
     minimum: float = Field(description="the service level; results worse than it are missed")
     weight: Decimal = Field(default=Decimal(0), ge=0, description="weight in the composite score")
-    min_sample: int = Field(default=0, ge=0)
-    scoring: Scoring = Scoring()
+    min_sample: int = Field(default=0, ge=0, description="fewer observations: insufficient data, no credit, no bonus")
+    scoring: Scoring = Field(default=Scoring(), description="how the KPI earns points")
     credit_allocation: Percent = Field(default=Decimal(0), description="% of its category pool")
     bonus_allocation: Percent = Field(default=Decimal(0), description="% of the bonus pool")
     statistical_allowance: bool = Field(default=False, description="missed only if the interval is wholly worse")
@@ -119,48 +147,62 @@ class Kpi(_Model):
 
 
 class Category(_Model):
-    id: Identifier
-    title: str = ""
+    """A group of KPIs sharing a share of the at-risk amount."""
+
+    id: Identifier = Field(description="referred to by kpis[].category")
+    title: str = Field(default="", description="a readable title")
     pool_allocation: Percent = Field(description="% of the at-risk amount this category's misses draw on")
 
 
 class Bonus(_Model):
+    """Gain-share: paid for KPIs at or beyond target."""
+
     pool_percent: Percent = Field(description="bonus pool as % of monthly fees")
     cap_percent: Percent = Field(description="the month's bonus is capped at this % of monthly fees")
-    clause: str = ""
+    clause: str = Field(default="", description="the contract clause")
 
 
 class Withhold(_Model):
+    """Withhold-and-exchange, an alternative to a bonus: w% is withheld and earned back by the composite score."""
+
     percent: Percent = Field(description="w: % of fees withheld")
     slope: Decimal = Field(gt=0, description="exchange slope")
-    clause: str = ""
+    clause: str = Field(default="", description="the contract clause")
 
 
 class Rounding(_Model):
-    level: RoundingLevel = RoundingLevel.KPI
+    """How money lines are rounded (half-up)."""
+
+    level: RoundingLevel = Field(default=RoundingLevel.KPI, description="kpi: each line; category: per-category sums")
     minor_unit: int = Field(default=2, ge=0, le=4, description="decimal places of the currency")
 
 
 class Money(_Model):
-    at_risk_percent: Percent
+    """Service credits, bonus or withhold, earn-back and rounding."""
+
+    at_risk_percent: Percent = Field(description="% of monthly fees at risk; the month's credits are capped at it")
     pool_allocation_cap: Percent = Field(description="sum of category pool allocations may not exceed it")
-    categories: list[Category] = Field(default_factory=list)
-    bonus: Bonus | None = None
-    withhold: Withhold | None = None
+    categories: list[Category] = Field(default_factory=list, description="KPI categories and their pool allocations")
+    bonus: Bonus | None = Field(default=None, description="gain-share terms")
+    withhold: Withhold | None = Field(default=None, description="withhold-and-exchange terms")
     earn_back_months: int | None = Field(default=None, ge=1, description="months met in a row to return a credit")
-    rounding: Rounding = Rounding()
-    clause: str = ""
+    rounding: Rounding = Field(default=Rounding(), description="rounding of money lines")
+    clause: str = Field(default="", description="the contract clause")
 
 
 class ExcusedDates(_Model):
-    start: date
-    end: date
-    reason: str = Field(min_length=1)
+    """Site-local calendar days left out of every KPI (outage, force majeure)."""
+
+    start: date = Field(description="first excused day, YYYY-MM-DD")
+    end: date = Field(description="last excused day (inclusive)")
+    reason: str = Field(min_length=1, description="why, with the clause")
 
 
 class Excused(_Model):
-    dates: list[ExcusedDates] = Field(default_factory=list)
-    queues: list[str] = Field(default_factory=list)
+    """What the audit leaves out under the contract."""
+
+    dates: list[ExcusedDates] = Field(default_factory=list, description="excused date ranges")
+    queues: list[str] = Field(default_factory=list, description="queues outside the contract's scope")
 
 
 class Amendment(_Model):
@@ -168,31 +210,31 @@ class Amendment(_Model):
     `kpis` are merged by id (a listed KPI replaces the one with its id or is added),
     `remove_kpis` drops KPIs by id."""
 
-    id: Identifier
-    effective_from: PeriodText
-    reason: str = ""
-    fees: Fees | None = None
-    qa_form: QaForm | None = None
-    kpis: list[Kpi] = Field(default_factory=list)
-    remove_kpis: list[str] = Field(default_factory=list)
-    money: Money | None = None
-    excused: Excused | None = None
+    id: Identifier = Field(description="unique within the contract, e.g. A1")
+    effective_from: PeriodText = Field(description="first month the amendment applies, YYYY-MM")
+    reason: str = Field(default="", description="why, with the clause")
+    fees: Fees | None = Field(default=None, description="replaces the fees")
+    qa_form: QaForm | None = Field(default=None, description="replaces the QA form")
+    kpis: list[Kpi] = Field(default_factory=list, description="replace the KPIs with the same id, or are added")
+    remove_kpis: list[str] = Field(default_factory=list, description="ids of KPIs that no longer apply")
+    money: Money | None = Field(default=None, description="replaces the money terms")
+    excused: Excused | None = Field(default=None, description="replaces the excused dates and queues")
 
 
 class Contract(_Model):
     """One vendor's contract as written, amendments included (see `terms_for`)."""
 
-    schema_version: Literal[1] = 1
-    contract_id: Identifier
+    schema_version: Literal[1] = Field(default=1, description="the version of this file format")
+    contract_id: Identifier = Field(description="unique across contracts, e.g. ACME-MSA-2026")
     version: str = Field(default="1", description="the document's own version label")
-    vendor: Vendor
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    effective_from: PeriodText
-    effective_to: PeriodText | None = None
-    sites: list[SiteTerms] = Field(min_length=1)
-    fees: Fees | None = None
-    qa_form: QaForm
-    kpis: list[Kpi] = Field(default_factory=list)
-    money: Money | None = None
-    excused: Excused = Excused()
-    amendments: list[Amendment] = Field(default_factory=list)
+    vendor: Vendor = Field(description="who runs the sites")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code of fees and money, e.g. USD")
+    effective_from: PeriodText = Field(description="first month in force, YYYY-MM")
+    effective_to: PeriodText | None = Field(default=None, description="last month in force (absent: open-ended)")
+    sites: list[SiteTerms] = Field(min_length=1, description="the sites this contract covers")
+    fees: Fees | None = Field(default=None, description="required for outsourced vendors")
+    qa_form: QaForm = Field(description="the QA form evaluations are scored with")
+    kpis: list[Kpi] = Field(default_factory=list, description="the promised levels")
+    money: Money | None = Field(default=None, description="required for outsourced vendors")
+    excused: Excused = Field(default=Excused(), description="excused dates and queues")
+    amendments: list[Amendment] = Field(default_factory=list, description="later terms, in date order")

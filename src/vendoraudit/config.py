@@ -1,0 +1,104 @@
+"""Audit settings: command-line options over environment variables over vendoraudit.toml.
+
+So a cron line stays short: `vendoraudit audit --period previous` with the rest in the file.
+Environment variables: VENDORAUDIT_CONFIG (the file), VENDORAUDIT_EXPORTS, VENDORAUDIT_CONTRACTS,
+VENDORAUDIT_PERIOD, VENDORAUDIT_OUT, VENDORAUDIT_PAPER.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+CONFIG_NAME = "vendoraudit.toml"
+_KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history"}
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where the inputs are, which periods to audit and where the outputs go."""
+
+    exports: Path = Path("sample_exports")
+    contracts: Path = Path("contracts")
+    period: str = "previous"
+    out: Path = Path("out")
+    mappings: tuple[Path, ...] = ()
+    paper: str = "A4"
+    history: Path | None = None  # default: OUT/history.sqlite
+    source: str = "built-in defaults"
+
+    @property
+    def history_path(self) -> Path:
+        return self.history or self.out / "history.sqlite"
+
+
+def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
+                  **overrides: object) -> AuditSettings:
+    """Settings from the config file (if any), then the environment, then non-None overrides.
+
+    Paths in the file are relative to the file; in the environment and on the command line,
+    to the current folder.
+    """
+    env = dict(os.environ if env is None else env)
+    path = config or (Path(env["VENDORAUDIT_CONFIG"]) if env.get("VENDORAUDIT_CONFIG") else None)
+    if path is None and Path(CONFIG_NAME).is_file():
+        path = Path(CONFIG_NAME)
+    values: dict[str, object] = {}
+    if path is not None:
+        values.update(_resolve(_read_toml(path), path.parent))
+    for key in ("exports", "contracts", "period", "out", "paper"):
+        if env.get(f"VENDORAUDIT_{key.upper()}"):
+            values[key] = env[f"VENDORAUDIT_{key.upper()}"]
+    values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
+    return AuditSettings(
+        exports=Path(str(values.get("exports", "sample_exports"))),
+        contracts=Path(str(values.get("contracts", "contracts"))),
+        period=str(values.get("period", "previous")),
+        out=Path(str(values.get("out", "out"))),
+        mappings=tuple(Path(str(m)) for m in values.get("mappings", ()) or ()),  # type: ignore[union-attr]
+        paper=_paper(str(values.get("paper", "A4"))),
+        history=Path(str(values["history"])) if values.get("history") else None,
+        source=str(path) if path is not None else "built-in defaults",
+    )
+
+
+def _resolve(section: dict[str, object], base: Path) -> dict[str, object]:
+    out = dict(section)
+    for key in ("exports", "contracts", "out", "history"):
+        if key in out:
+            out[key] = _relative_to(out[key], base)
+    if "mappings" in out:
+        out["mappings"] = [_relative_to(m, base) for m in out["mappings"]]  # type: ignore[union-attr]
+    return out
+
+
+def _relative_to(value: object, base: Path) -> Path:
+    p = Path(str(value))
+    return p if p.is_absolute() else base / p
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    section = data.get("audit", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [audit] must be a table")
+    unknown = sorted(set(section) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: [audit]: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_KEYS))}")
+    return section
+
+
+def _paper(value: str) -> str:
+    normal = {"a4": "A4", "letter": "Letter", "us-letter": "Letter"}.get(value.lower())
+    if normal is None:
+        raise ConfigError(f"paper must be A4 or Letter, got {value!r}")
+    return normal

@@ -1,0 +1,342 @@
+"""Finding, reading and mapping export files (CSV, XLSX, Parquet) into canonical frames.
+
+A file belongs to a table when its stem starts with the table's name
+(`interactions_ACME-MNL.csv`), or when a mapping's glob claims it. Every file is hashed
+(SHA-256), read with all-text columns (CSV, XLSX) or its own types (Parquet), and turned into
+the canonical columns by its mapping (`mapping.identity_mapping` for canonical files).
+A value that does not parse is recorded as a failure of its row, never silently dropped.
+A file that cannot be read at all raises one-line InputError naming it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+from collections.abc import Mapping as MappingABC, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+
+from .errors import InputError
+from .mapping import Mapping, apply_mapping, identity_mapping, missing_source_columns
+from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
+
+EXCLUDED = "_excluded"  # the mapping's reason for setting a row aside (null: a real record)
+
+_CHUNK = 1 << 20
+_SNIFF = 64 * 1024
+
+
+class FileFormat(StrEnum):
+    """Accepted export file formats."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    PARQUET = "parquet"
+
+
+EXTENSIONS: dict[str, FileFormat] = {
+    ".csv": FileFormat.CSV, ".tsv": FileFormat.CSV, ".txt": FileFormat.CSV,
+    ".xlsx": FileFormat.XLSX, ".xlsm": FileFormat.XLSX,
+    ".parquet": FileFormat.PARQUET, ".pq": FileFormat.PARQUET,
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One file of an export set and how it will be read: which table, through which mapping."""
+
+    path: Path
+    relative: str  # path relative to the export folder, POSIX separators
+    table: str
+    format: FileFormat
+    mapping: Mapping
+    mapped: bool  # True when a user mapping claimed it (not the canonical identity mapping)
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """One file read into its table's canonical columns.
+
+    `frame`: canonical columns + `_source_file`, `_source_row` (1-based data row) and
+    `_excluded` (the mapping's reason to set the row aside, else null).
+    `failures`: one row per value that did not parse (`_source_row`, column, value, expects).
+    """
+
+    source: ExportFile
+    sha256: str
+    frame: pl.DataFrame
+    failures: pl.DataFrame
+    unknown_columns: tuple[str, ...]
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The files of an export folder: those that belong to a table and data files that belong to none."""
+
+    files: tuple[ExportFile, ...]
+    unclaimed: tuple[str, ...]
+
+
+def discover(export_dir: Path, mappings: Sequence[Mapping] = ()) -> Discovery:
+    """Find each table's files in `export_dir` (a mapping's globs claim files first)."""
+    if not export_dir.is_dir():
+        raise InputError(f"{export_dir}: not a folder of export files")
+    files: list[ExportFile] = []
+    claimed: set[Path] = set()
+    for mapping in mappings:
+        for pattern in mapping.files:
+            for path in sorted(export_dir.glob(pattern)):
+                if not path.is_file() or path.name.startswith("."):
+                    continue
+                fmt = EXTENSIONS.get(path.suffix.lower())
+                if fmt is None:
+                    raise InputError(f"{_rel(path, export_dir)}: claimed by mapping {mapping.name!r} but "
+                                     f"its extension is not one of {', '.join(sorted(EXTENSIONS))}")
+                claimed.add(path)
+                files.append(ExportFile(path, _rel(path, export_dir), mapping.table, fmt, mapping, True))
+    by_length = sorted(TABLES, key=len, reverse=True)  # longest first: no prefix shadows another
+    unclaimed: list[str] = []
+    for path in sorted(export_dir.iterdir()):
+        fmt = EXTENSIONS.get(path.suffix.lower())
+        if path in claimed or not path.is_file() or path.name.startswith(".") or fmt is None:
+            continue
+        table = next((t for t in by_length if path.stem.lower().startswith(t)), None)
+        if table is None:
+            unclaimed.append(_rel(path, export_dir))
+            continue
+        files.append(ExportFile(path, _rel(path, export_dir), table, fmt, identity_mapping(table), False))
+    return Discovery(tuple(files), tuple(unclaimed))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None) -> ReadFile:
+    """Read, hash and map one file; InputError (one line naming the file) if it cannot be read."""
+    sha256, head, quotes = _scan(source)
+    if source.format is FileFormat.CSV:
+        src, rows = _read_csv(source, head, quotes)
+    elif source.format is FileFormat.XLSX:
+        src, rows = _read_xlsx(source, head)
+    else:
+        src, rows = _read_parquet(source, head)
+    mapping = source.mapping
+    unknown: tuple[str, ...] = ()
+    if not source.mapped:
+        src = _canonical_names(src, source.table)
+        unknown = tuple(c for c in src.columns if c not in TABLES[source.table].names)
+    missing_src, no_source = missing_source_columns(mapping, src.columns)
+    if missing_src:
+        raise InputError(f"{source.path}: missing column(s) {', '.join(missing_src)} "
+                         f"read by mapping {mapping.name!r}")
+    if no_source:
+        raise InputError(f"{source.path}: missing required column(s) {', '.join(no_source)} "
+                         f"of table {source.table}")
+    mapped = apply_mapping(src, mapping, site_zones)
+    frame = mapped.frame.with_columns(
+        pl.lit(source.relative, dtype=pl.String).alias(SOURCE_FILE),
+        rows.alias(SOURCE_ROW),
+        mapped.excluded.alias(EXCLUDED),
+    )
+    fails = mapped.failures
+    failures = fails.select(
+        pl.Series(SOURCE_ROW, rows.gather(fails["row"]), dtype=pl.Int64), "column", "value", "expects")
+    return ReadFile(source, sha256, frame, failures, unknown)
+
+
+def _canonical_names(src: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Accept canonical names in any letter case; the canonical spelling wins."""
+    canonical = {n.lower(): n for n in TABLES[table].names}
+    renames = {c: canonical[c.lower()] for c in src.columns
+               if c.lower() in canonical and c != canonical[c.lower()] and canonical[c.lower()] not in src.columns}
+    return src.rename(renames) if renames else src
+
+
+# --------------------------------------------------------------------------------------------
+# Low-level reading
+# --------------------------------------------------------------------------------------------
+
+def _scan(source: ExportFile) -> tuple[str, bytes, int]:
+    """One pass over the bytes: SHA-256, the first bytes (for sniffing) and the count of quote chars."""
+    digest = hashlib.sha256()
+    quote = source.mapping.format.quote.encode("utf-8")
+    quotes = 0
+    head = b""
+    try:
+        with source.path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+                if len(head) < _SNIFF:
+                    head += chunk[: _SNIFF - len(head)]
+                if source.format is FileFormat.CSV:
+                    quotes += chunk.count(quote)
+    except OSError as exc:
+        raise InputError(f"{source.path}: cannot read: {exc.strerror or exc}") from exc
+    if not head.strip():
+        raise InputError(f"{source.path}: empty file")
+    return digest.hexdigest(), head, quotes
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return b"\x00" not in head[:4096]
+
+
+def _kind_of(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive (an XLSX workbook?)"
+    if head.startswith(b"PAR1"):
+        return "a Parquet file"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (save it as UTF-8 CSV)"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "a legacy Excel .xls workbook (save it as .xlsx)"
+    if _looks_like_text(head):
+        return "text"
+    return "binary data"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFrame, pl.Series]:
+    fmt = source.mapping.format
+    name = str(source.path)
+    kind = _kind_of(head)
+    if kind != "text":
+        raise InputError(f"{name}: not CSV text: it is {kind}")
+    if quotes % 2:
+        line = _line_of_last_quote(source.path, fmt.quote.encode("utf-8"))
+        raise InputError(f"{name}: unbalanced quote (opened near line {line}): the file looks truncated "
+                         "or a quote is not closed")
+    data: bytes | Path = source.path
+    encoding = fmt.encoding
+    if encoding in ("cp1252", "latin-1"):
+        data = _transcode(source, encoding)
+    delimiter = fmt.delimiter or _sniff_delimiter(head, fmt.skip_rows, fmt.quote)
+    try:
+        frame = _polars_csv(data, delimiter, fmt.quote, fmt.skip_rows)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
+            raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
+        if encoding == "utf-8":
+            raise InputError(f"{name}: not UTF-8 text, as its mapping says it is") from exc
+        # Excel on Windows saves "CSV" in the ANSI code page: try Windows-1252.
+        frame = _polars_csv(_transcode(source, "cp1252"), delimiter, fmt.quote, fmt.skip_rows)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
+    return _strip_header(frame), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+
+
+def _polars_csv(data: bytes | Path, delimiter: str, quote: str, skip_rows: int) -> pl.DataFrame:
+    src = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        return pl.read_csv(src, separator=delimiter, quote_char=quote, skip_rows=skip_rows, infer_schema=False,
+                           encoding="utf8")
+    except pl.exceptions.NoDataError as exc:
+        raise pl.exceptions.ComputeError("no header row") from exc
+
+
+def _transcode(source: ExportFile, encoding: str) -> bytes:
+    raw = source.path.read_bytes()
+    try:
+        return codecs.decode(raw, encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{source.path}: wrong encoding: neither UTF-8 nor Windows-1252 text "
+                         f"(byte 0x{raw[exc.start]:02x} on line {line})") from exc
+
+
+def _line_of_last_quote(path: Path, quote: bytes) -> int:
+    raw = path.read_bytes()
+    return raw.count(b"\n", 0, raw.rfind(quote)) + 1
+
+
+def _sniff_delimiter(head: bytes, skip_rows: int, quote: str) -> str:
+    """The most frequent of , ; tab outside quotes in the header line."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = text.splitlines()
+    header = lines[skip_rows] if len(lines) > skip_rows else ""
+    outside = "".join(part for i, part in enumerate(header.split(quote)) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _strip_header(frame: pl.DataFrame) -> pl.DataFrame:
+    renames = {c: c.strip().lstrip("\ufeff") for c in frame.columns if c != c.strip().lstrip("\ufeff")}
+    return frame.rename(renames) if renames else frame
+
+
+def _read_xlsx(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:
+    fmt = source.mapping.format
+    name = str(source.path)
+    if not head.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name}: not an XLSX workbook: it is {_kind_of(head)}")
+    read_options = {"header_row": fmt.skip_rows} if fmt.skip_rows else None
+    try:
+        frame = pl.read_excel(source.path, engine="calamine", sheet_name=fmt.sheet, table_name=fmt.excel_table,
+                              infer_schema_length=0, read_options=read_options, drop_empty_rows=False,
+                              raise_if_empty=False)
+    except Exception as exc:  # fastexcel raises its own exception family; all mean "cannot read"
+        raise InputError(f"{name}: cannot read the workbook: {_first_line(exc)}") from exc
+    if isinstance(frame, dict):  # only when several sheets are asked for; never by us
+        frame = next(iter(frame.values()))
+    if not frame.columns:
+        raise InputError(f"{name}: empty sheet (no header row)")
+    frame = _strip_header(frame.select(pl.all().cast(pl.String)))
+    rows = pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    # Rows left blank inside or under the data are not records; their numbers stay as the sheet shows.
+    keep = ~frame.select(pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))).to_series()
+    return frame.filter(keep), rows.filter(keep)
+
+
+def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:
+    name = str(source.path)
+    if not head.startswith(b"PAR1"):
+        raise InputError(f"{name}: not a Parquet file: it is {_kind_of(head)}")
+    try:
+        frame = pl.read_parquet(source.path)
+    except Exception as exc:  # polars raises several kinds for a damaged file
+        raise InputError(f"{name}: cannot read as Parquet: {_first_line(exc)}") from exc
+    return _strip_header(frame), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+
+
+def write_templates(out_dir: Path, fmt: FileFormat = FileFormat.CSV) -> list[Path]:
+    """Write one empty file per table with the canonical header row (CSV or XLSX)."""
+    from .errors import OutputError
+
+    written: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, spec in TABLES.items():
+            path = out_dir / f"{name}.{fmt.value}"
+            if fmt is FileFormat.CSV:
+                path.write_text(",".join(spec.names) + "\n", encoding="utf-8")
+            elif fmt is FileFormat.XLSX:
+                from openpyxl import Workbook  # heavy: only when a workbook is asked for
+
+                book = Workbook()
+                sheet = book.active
+                sheet.title = name
+                sheet.append(list(spec.names))
+                book.save(path)
+            else:
+                raise ValueError(f"templates are CSV or XLSX, not {fmt}")
+            written.append(path)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write templates: {exc.strerror or exc}") from exc
+    return written

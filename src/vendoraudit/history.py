@@ -1,0 +1,250 @@
+"""The results history: a SQLite file of past periods' KPI values, outcomes and money lines.
+
+Improvement points need a vendor's earlier values and earn-back needs earlier credits, so each
+audited period is recorded here in one transaction that replaces whatever the period held
+before (re-running a period never duplicates it). A finalised period cannot be recorded again.
+
+Plain tables an analyst can query with the sqlite3 CLI; periods are 'YYYY-MM' text, money is
+TEXT holding an exact decimal (e.g. '-2000.00'; CAST it to REAL only for a quick look):
+
+- periods(period PK, recorded_at, finalised_at) -- ISO UTC timestamps; finalised_at NULL while open
+- scorecards(period, vendor_id, composite, consistency_points, met, missed, insufficient_data,
+  excused) -- composite is TEXT (two decimals) or NULL when nothing could be scored
+- kpi_results(period, vendor_id, kpi_id, title, metric_id, category, direction, unit, value, n,
+  target, minimum, outcome, points, achievement, improvement, baseline, weight, credit_charged,
+  reason) -- one row per KPI; credit_charged is the credit the KPI bore after the cap (TEXT) or NULL
+- settlements(period, vendor_id, currency, fees, at_risk, credits_total, bonus_total, withhold_net,
+  earn_back_total, net_adjustment, credit_cap_applied, bonus_cap_applied, withhold_factor)
+- money_lines(period, vendor_id, line_no, kind, amount, kpi_id, category, charged_period, clause,
+  explanation) -- charged_period is set on earn_back lines: the period the returned credit was charged
+
+Earn-back rule (see `History.earn_back_candidates`): a credit charged for a KPI in period C is
+returned in period P when the KPI was met in every period C+1 .. P (no month missing, missed,
+excused or short of data), P - C reaches the contract's earn_back_months, and no earlier period
+already returned it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import OutputError
+from .money import EarnBackCandidate, LineKind, Settlement
+from .periods import Period
+from .scoring import Outcome, Scorecard
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS periods (
+    period TEXT PRIMARY KEY, recorded_at TEXT NOT NULL, finalised_at TEXT);
+CREATE TABLE IF NOT EXISTS scorecards (
+    period TEXT NOT NULL, vendor_id TEXT NOT NULL, composite TEXT, consistency_points INTEGER,
+    met INTEGER NOT NULL, missed INTEGER NOT NULL, insufficient_data INTEGER NOT NULL,
+    excused INTEGER NOT NULL, PRIMARY KEY (period, vendor_id));
+CREATE TABLE IF NOT EXISTS kpi_results (
+    period TEXT NOT NULL, vendor_id TEXT NOT NULL, kpi_id TEXT NOT NULL, title TEXT NOT NULL,
+    metric_id TEXT NOT NULL, category TEXT NOT NULL, direction TEXT NOT NULL, unit TEXT,
+    value REAL, n INTEGER, target REAL NOT NULL, minimum REAL NOT NULL, outcome TEXT NOT NULL,
+    points INTEGER, achievement INTEGER, improvement INTEGER, baseline REAL, weight TEXT NOT NULL,
+    credit_charged TEXT, reason TEXT NOT NULL, PRIMARY KEY (period, vendor_id, kpi_id));
+CREATE TABLE IF NOT EXISTS settlements (
+    period TEXT NOT NULL, vendor_id TEXT NOT NULL, currency TEXT NOT NULL, fees TEXT NOT NULL,
+    at_risk TEXT NOT NULL, credits_total TEXT NOT NULL, bonus_total TEXT NOT NULL,
+    withhold_net TEXT NOT NULL, earn_back_total TEXT NOT NULL, net_adjustment TEXT NOT NULL,
+    credit_cap_applied INTEGER NOT NULL, bonus_cap_applied INTEGER NOT NULL, withhold_factor TEXT,
+    PRIMARY KEY (period, vendor_id));
+CREATE TABLE IF NOT EXISTS money_lines (
+    period TEXT NOT NULL, vendor_id TEXT NOT NULL, line_no INTEGER NOT NULL, kind TEXT NOT NULL,
+    amount TEXT NOT NULL, kpi_id TEXT, category TEXT, charged_period TEXT, clause TEXT NOT NULL,
+    explanation TEXT NOT NULL, PRIMARY KEY (period, vendor_id, line_no));
+"""
+
+_TABLES = ("money_lines", "settlements", "kpi_results", "scorecards", "periods")
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One month of a KPI's trend; value/outcome/points are None for a month not recorded."""
+
+    period: Period
+    value: float | None
+    outcome: Outcome | None
+    points: int | None
+
+
+class History:
+    """The results history file at `path` (created on first use). Use as a context manager or close()."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise OutputError(f"results history {self.path}: cannot open: {exc}") from None
+        try:
+            self._prepare()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        """Create the tables on first use; refuse a file from a newer schema or not a database."""
+        with self._errors("cannot open"):
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise OutputError(f"results history {self.path}: written by a newer vendoraudit "
+                                  f"(schema {version}, this one reads {SCHEMA_VERSION})")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """SQLite failures (corrupt file, disk full, locked) become an OutputError naming the file."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise OutputError(f"results history {self.path}: {doing}: {exc}") from None
+
+    @contextmanager
+    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._errors(doing):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def is_finalised(self, period: Period) -> bool:
+        """True once `finalise(period)` has run: the period can no longer be recorded."""
+        with self._errors("cannot read"):
+            row = self._db.execute("SELECT finalised_at FROM periods WHERE period = ?", (str(period),)).fetchone()
+        return row is not None and row[0] is not None
+
+    def finalise(self, period: Period) -> None:
+        """Freeze a recorded period (invoices were issued from it); re-recording it then fails."""
+        with self._transaction("cannot finalise") as db:
+            done = db.execute("UPDATE periods SET finalised_at = COALESCE(finalised_at, ?) WHERE period = ?",
+                              (_now(), str(period))).rowcount
+            if not done:
+                raise OutputError(f"results history {self.path}: period {period} was never recorded")
+
+    def record(self, period: Period, scorecards: Sequence[Scorecard], settlements: Sequence[Settlement]) -> None:
+        """Store a period's scorecards and settlements, replacing everything the period held before."""
+        by_vendor = {s.vendor_id: s for s in scorecards}
+        if len(by_vendor) != len(scorecards) or any(s.period != period for s in scorecards):
+            raise ValueError("scorecards must be one per vendor, all of the recorded period")
+        if any(s.period != period or s.vendor_id not in by_vendor for s in settlements):
+            raise ValueError("each settlement must be of the recorded period and have its vendor's scorecard")
+        credits = {s.vendor_id: s.kpi_credits for s in settlements}
+        p = str(period)
+        with self._transaction(f"cannot record {period}") as db:
+            row = db.execute("SELECT finalised_at FROM periods WHERE period = ?", (p,)).fetchone()
+            if row is not None and row[0] is not None:
+                raise OutputError(f"results history {self.path}: period {period} is finalised and cannot be re-recorded")
+            for table in _TABLES:
+                db.execute(f"DELETE FROM {table} WHERE period = ?", (p,))
+            db.execute("INSERT INTO periods (period, recorded_at) VALUES (?, ?)", (p, _now()))
+            for card in scorecards:
+                db.execute("INSERT INTO scorecards VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+                    p, card.vendor_id, _text(card.composite), card.consistency_points,
+                    *(card.counts.get(o, 0) for o in (Outcome.MET, Outcome.MISSED, Outcome.INSUFFICIENT_DATA,
+                                                      Outcome.EXCUSED))))
+                charged = credits.get(card.vendor_id, {})
+                db.executemany(
+                    "INSERT INTO kpi_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(p, card.vendor_id, k.kpi_id, k.title, k.metric_id, k.category, str(k.direction),
+                      _text(k.unit), k.value, k.result.n if k.result else None, k.target, k.minimum,
+                      str(k.outcome), k.points, k.achievement, k.improvement, k.baseline, str(k.weight),
+                      _text(charged.get(k.kpi_id)), k.reason) for k in card.kpis])
+            for s in settlements:
+                db.execute("INSERT INTO settlements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                    p, s.vendor_id, s.currency, str(s.fees), str(s.at_risk), str(s.credits_total),
+                    str(s.bonus_total), str(s.withhold_net), str(s.earn_back_total), str(s.net_adjustment),
+                    int(s.credit_cap_applied), int(s.bonus_cap_applied), _text(s.withhold_factor)))
+                db.executemany("INSERT INTO money_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                    (p, s.vendor_id, no, str(line.kind), str(line.amount), line.kpi_id, line.category,
+                     _text(line.refers_to), line.clause, line.explanation)
+                    for no, line in enumerate(s.lines, start=1)])
+
+    def kpi_value(self, vendor_id: str, kpi_id: str, period: Period) -> float | None:
+        """The KPI's value in `period` when it was scored (met or missed), for improvement baselines;
+        None when not recorded, excused or short of data."""
+        with self._errors("cannot read"):
+            row = self._db.execute(
+                "SELECT value FROM kpi_results WHERE vendor_id = ? AND kpi_id = ? AND period = ? "
+                "AND outcome IN (?, ?)", (vendor_id, kpi_id, str(period), Outcome.MET.value, Outcome.MISSED.value),
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def kpi_series(self, vendor_id: str, kpi_id: str, until: Period, months: int) -> tuple[SeriesPoint, ...]:
+        """The KPI's last `months` periods up to and including `until`, oldest first, gaps included."""
+        periods = [until.shift(-i) for i in range(months - 1, -1, -1)]
+        if not periods:
+            return ()
+        with self._errors("cannot read"):
+            rows = self._db.execute(
+                "SELECT period, value, outcome, points FROM kpi_results WHERE vendor_id = ? AND kpi_id = ? "
+                "AND period BETWEEN ? AND ?", (vendor_id, kpi_id, str(periods[0]), str(until))).fetchall()
+        found = {r[0]: r for r in rows}
+        return tuple(
+            SeriesPoint(p, found[str(p)][1], Outcome(found[str(p)][2]), found[str(p)][3]) if str(p) in found
+            else SeriesPoint(p, None, None, None) for p in periods)
+
+    def earn_back_candidates(self, vendor_id: str, period: Period, months_required: int) -> list[EarnBackCandidate]:
+        """Credits charged before `period`, not returned by an earlier period, whose KPI was met in
+        every recorded month after the charge and before `period` (`months_met_before` of them), and
+        that this period can still complete: months_met_before >= months_required - 1. `settle`
+        adds this period's outcome. Rows of `period` itself are ignored, so re-running it is safe.
+        """
+        if months_required < 1:
+            raise ValueError("months_required must be at least 1")
+        p = str(period)
+        with self._errors("cannot read"):
+            charges = self._db.execute(
+                "SELECT period, kpi_id, credit_charged FROM kpi_results WHERE vendor_id = ? AND period < ? "
+                "AND credit_charged IS NOT NULL ORDER BY period, kpi_id", (vendor_id, p)).fetchall()
+            returned = set(self._db.execute(
+                "SELECT charged_period, kpi_id FROM money_lines WHERE vendor_id = ? AND period < ? AND kind = ?",
+                (vendor_id, p, LineKind.EARN_BACK.value)).fetchall())
+            outcomes = dict(((r[0], r[1]), r[2]) for r in self._db.execute(
+                "SELECT period, kpi_id, outcome FROM kpi_results WHERE vendor_id = ? AND period < ?", (vendor_id, p)))
+        candidates = []
+        for charged_in, kpi_id, amount in charges:
+            if (charged_in, kpi_id) in returned or Decimal(amount) <= 0:
+                continue
+            month, met = Period.parse(charged_in).shift(1), 0
+            while month < period and outcomes.get((str(month), kpi_id)) == Outcome.MET.value:
+                month, met = month.shift(1), met + 1
+            unbroken = month == period
+            # a broken run forfeits the credit, unless it had already run its full length
+            if (unbroken and met >= months_required - 1) or met >= months_required:
+                candidates.append(EarnBackCandidate(Period.parse(charged_in), kpi_id, Decimal(amount), met))
+        return candidates
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

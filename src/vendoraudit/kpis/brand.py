@@ -1,0 +1,171 @@
+"""Brand-promise consistency: does a vendor's site sound like the in-house baseline?
+
+For each brand-promise criterion (qa.criterion_score) and each survey metric (CSAT top-2-box, NPS,
+CES mean) of the same period: vendor value, baseline value, gap = vendor - baseline in points, and a
+two-sided 95% test of equality:
+- criterion scores: two-proportion z test treating earned / possible as a proportion over points
+  (each possible point a trial), the same reading as their Wilson interval;
+- CSAT top-2-box: two-proportion z test over answers;
+- NPS: z = (NPS_v - NPS_b) / sqrt(Var_v + Var_b) with the NPS variance formula;
+- CES mean: Welch's t test.
+Consistency points (0..20) follow spec/metrics.md: s_k = clamp((P_k - floor_k) / (AT_k - floor_k), 0, 1)
+with AT_k the baseline value; LDS = min s_k; points = 20 if LDS >= 1 else
+clamp(round_half_up(20 * LDS - 0.5), 0, 20). When the baseline is not above the floor the scale is
+degenerate: s_k is 1 if the vendor reaches the floor, else 0. Criteria without a value on either side
+are left out of LDS. Channel parity repeats every gap per channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from ..results import MetricResult
+from . import quality, survey
+from .scope import PeriodData, restrict
+from .stats import (Significance, nps_difference_test, nps_variance, round_half_up, two_proportion_test,
+                    welch_test)
+
+_TABLES = ("surveys", "qa_evaluations", "qa_items")
+SURVEY_METRICS = ("survey.csat", "survey.nps", "survey.ces")
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """Vendor vs baseline on one metric (one criterion, one channel or all channels)."""
+
+    metric_id: str
+    criterion: str | None
+    channel: str | None  # None: all channels
+    vendor: MetricResult
+    baseline: MetricResult
+    gap: float | None  # vendor - baseline, in the metric's points
+    p_value: float | None
+    significant: bool
+    test: str  # "two-proportion-z", "nps-variance-z", "welch-t", or "" when untestable
+    floor: float | None = None  # criteria only
+    consistency: float | None = None  # s_k, criteria of the all-channel comparison only
+
+    @property
+    def label(self) -> str:
+        return self.criterion if self.criterion else self.metric_id
+
+
+@dataclass(frozen=True)
+class ConsistencyResult:
+    """Brand-promise consistency of a vendor's sites against the in-house baseline for one period."""
+
+    vendor_sites: tuple[str, ...]
+    baseline_sites: tuple[str, ...]
+    gaps: tuple[GapResult, ...]  # criteria (in the given order), then CSAT, NPS, CES
+    lds: float | None  # lowest s_k; None when no criterion could be compared
+    points: int | None  # 0..20
+    parity: tuple[GapResult, ...]  # the same gaps per channel, sorted by channel
+
+    @property
+    def significant_gaps(self) -> tuple[GapResult, ...]:
+        return tuple(g for g in self.gaps if g.significant)
+
+
+def consistency_score(vendor: float, baseline: float, floor: float) -> float:
+    """s_k = clamp((P - floor) / (AT - floor), 0, 1); degenerate scale (AT <= floor): 1 if P >= floor else 0."""
+    if baseline <= floor:
+        return 1.0 if vendor >= floor else 0.0
+    return min(1.0, max(0.0, (vendor - floor) / (baseline - floor)))
+
+
+def consistency_points(lds: float) -> int:
+    """20 if LDS >= 1, else clamp(round_half_up(20 * LDS - 0.5), 0, 20)."""
+    if lds >= 1:
+        return 20
+    return min(20, max(0, round_half_up(20 * lds - 0.5)))
+
+
+def _gap(metric_id: str, criterion: str | None, channel: str | None, v: MetricResult, b: MetricResult,
+         test: Significance | None, floor: float | None = None) -> GapResult:
+    gap = v.value - b.value if v.value is not None and b.value is not None else None
+    return GapResult(metric_id=metric_id, criterion=criterion, channel=channel, vendor=v, baseline=b,
+                     gap=gap, p_value=test.p_value if test and gap is not None else None,
+                     significant=bool(test and gap is not None and test.significant),
+                     test=test.method if test and gap is not None else "", floor=floor)
+
+
+def _criterion_gap(v: PeriodData, b: PeriodData, criterion: str, channel: str | None,
+                   floor: float | None) -> GapResult:
+    rv = quality.criterion_score(v.evaluations, v.qa_items, criterion)
+    rb = quality.criterion_score(b.evaluations, b.qa_items, criterion)
+    test = None
+    if rv.has_data and rb.has_data:
+        test = two_proportion_test(rv.numerator, rv.denominator, rb.numerator, rb.denominator)  # type: ignore[arg-type]
+    return _gap("qa.criterion_score", criterion, channel, rv, rb, test, floor)
+
+
+def _ces_stats(frame: pl.DataFrame) -> tuple[float, float, int]:
+    scores = survey.answers(frame, "ces").cast(pl.Float64)
+    n = scores.len()
+    sd = float(scores.std(ddof=1)) if n > 1 else 0.0  # type: ignore[arg-type]
+    return float(scores.mean()) if n else 0.0, sd, n  # type: ignore[arg-type]
+
+
+def _survey_gaps(v: PeriodData, b: PeriodData, channel: str | None) -> list[GapResult]:
+    out = []
+    cv, cb = survey.csat(v.surveys), survey.csat(b.surveys)
+    test = two_proportion_test(cv.numerator, cv.denominator, cb.numerator, cb.denominator) \
+        if cv.has_data and cb.has_data else None  # type: ignore[arg-type]
+    out.append(_gap("survey.csat", None, channel, cv, cb, test))
+
+    nv, nb = survey.nps(v.surveys), survey.nps(b.surveys)
+    test = None
+    if nv.has_data and nb.has_data:
+        var_v = nps_variance(*survey.nps_counts(v.surveys))
+        var_b = nps_variance(*survey.nps_counts(b.surveys))
+        test = nps_difference_test(nv.value, var_v, nb.value, var_b)  # type: ignore[arg-type]
+    out.append(_gap("survey.nps", None, channel, nv, nb, test))
+
+    ev, eb = survey.ces(v.surveys), survey.ces(b.surveys)
+    test = welch_test(*_ces_stats(v.surveys), *_ces_stats(b.surveys)) if ev.has_data and eb.has_data else None
+    out.append(_gap("survey.ces", None, channel, ev, eb, test))
+    return out
+
+
+def _channels(*sides: PeriodData) -> tuple[str, ...]:
+    seen: set[str] = set()
+    for side in sides:
+        for frame in (side.surveys, side.evaluations):
+            seen.update(c for c in frame.get_column("channel").unique().to_list() if c is not None)
+    return tuple(sorted(seen))
+
+
+def brand_consistency(data: PeriodData, vendor_sites: Sequence[str], baseline_sites: Sequence[str],
+                      criteria: Sequence[str], floors: Mapping[str, float] | None = None) -> ConsistencyResult:
+    """Gaps, significance, consistency points and channel parity of vendor vs in-house baseline.
+
+    `criteria` are the brand-promise criterion ids of the QA form; `floors` the contract's floor per
+    criterion in points (0 when not given).
+    """
+    floors = dict(floors or {})
+    v = restrict(data, vendor_sites, _TABLES)
+    b = restrict(data, baseline_sites, _TABLES)
+    gaps: list[GapResult] = []
+    scores: list[float] = []
+    for criterion in criteria:
+        floor = float(floors.get(criterion, 0.0))
+        g = _criterion_gap(v, b, criterion, None, floor)
+        if g.vendor.value is not None and g.baseline.value is not None:
+            s_k = consistency_score(g.vendor.value, g.baseline.value, floor)
+            scores.append(s_k)
+            g = replace(g, consistency=s_k)
+        gaps.append(g)
+    gaps.extend(_survey_gaps(v, b, None))
+    lds = min(scores) if scores else None
+    parity: list[GapResult] = []
+    for channel in _channels(v, b):
+        cv = restrict(v, vendor_sites, _TABLES, channels=[channel])
+        cb = restrict(b, baseline_sites, _TABLES, channels=[channel])
+        parity.extend(_criterion_gap(cv, cb, c, channel, float(floors.get(c, 0.0))) for c in criteria)
+        parity.extend(_survey_gaps(cv, cb, channel))
+    return ConsistencyResult(
+        vendor_sites=tuple(vendor_sites), baseline_sites=tuple(baseline_sites), gaps=tuple(gaps),
+        lds=lds, points=consistency_points(lds) if lds is not None else None, parity=tuple(parity))

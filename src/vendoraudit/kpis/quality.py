@@ -1,0 +1,138 @@
+"""Quality (call review) metrics: evaluation scores, QA score, pass and critical-error rates,
+criterion scores, coverage, sample adequacy and evaluator agreement.
+
+The `evaluations` frame these functions take is qa_evaluations with the columns added by
+`evaluation_scores`: `score` (null when no item was applicable) and `critical`. Calibration
+copies are left out of every metric except evaluator agreement, which uses only them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from ..periods import Period
+from ..results import MetricResult, Unit
+from .shapes import mean_of, no_data, params_of, proportion, ratio
+from .stats import sample_size
+from .workforce import active_agents
+
+
+def evaluation_scores(evaluations: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
+    """Evaluations with `score` = 100 * sum(earned) / sum(possible of applicable items), 0 when any
+    item is critical_failed (even a not-applicable one), null with no applicable item; and
+    `critical` = any critical_failed."""
+    per_eval = items.group_by("evaluation_id").agg(
+        pl.col("points_earned").sum().alias("_earned"),
+        pl.col("points_possible").filter(pl.col("points_earned").is_not_null()).sum().alias("_possible"),
+        pl.col("critical_failed").fill_null(False).any().alias("critical"),
+    )
+    return (
+        evaluations.join(per_eval, on="evaluation_id", how="left")
+        .with_columns(pl.col("critical").fill_null(False))
+        .with_columns(
+            pl.when(pl.col("critical")).then(pl.lit(0.0))
+            .when(pl.col("_possible") > 0).then(100.0 * pl.col("_earned") / pl.col("_possible"))
+            .otherwise(pl.lit(None, dtype=pl.Float64))
+            .alias("score")
+        )
+        .drop("_earned", "_possible")
+    )
+
+
+def scored(evaluations: pl.DataFrame) -> pl.DataFrame:
+    """Non-calibration evaluations that have a score: the population of QA score, pass and critical rates."""
+    return evaluations.filter(~pl.col("calibration").fill_null(False) & pl.col("score").is_not_null())
+
+
+def qa_score(evaluations: pl.DataFrame) -> MetricResult:
+    """Mean evaluation score (0..100 points), mean +- 1.96 s / sqrt(n)."""
+    return mean_of("qa.score", scored(evaluations).get_column("score"), unit=Unit.POINTS)
+
+
+def pass_rate(evaluations: pl.DataFrame, pass_mark: float = 85) -> MetricResult:
+    """Share of evaluations scoring at or above the pass mark."""
+    scores = scored(evaluations).get_column("score")
+    passed = int((scores.round(9) >= float(pass_mark)).sum())
+    return proportion("qa.pass_rate", passed, scores.len(), params=params_of({"pass_mark": pass_mark}))
+
+
+def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
+    """Share of evaluations with any critical failure."""
+    rows = scored(evaluations)
+    return proportion("qa.critical_error_rate", int(rows.get_column("critical").sum()), rows.height)
+
+
+def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame, criterion: str) -> MetricResult:
+    """100 * earned / possible of one criterion over the non-calibration evaluations where it applied.
+
+    No critical zeroing here: it scores the criterion itself. The interval treats earned / possible
+    as a proportion over points (Wilson with n = possible points); n is the number of evaluations.
+    """
+    metric_id = "qa.criterion_score"
+    params = params_of({"criterion": criterion})
+    keep = evaluations.filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
+    rows = (items.filter((pl.col("criterion_id") == criterion) & pl.col("points_earned").is_not_null())
+            .join(keep, on="evaluation_id", how="semi"))
+    earned = float(rows.get_column("points_earned").sum() or 0.0)
+    possible = float(rows.get_column("points_possible").sum() or 0.0)
+    if possible <= 0:
+        return no_data(metric_id, Unit.POINTS, params=params)
+    return replace(proportion(metric_id, earned, possible, params=params, sample=rows.height),
+                   unit=Unit.POINTS)
+
+
+def coverage(evaluations: pl.DataFrame, roster: pl.DataFrame, period: Period,
+             min_evaluations: int = 4) -> MetricResult:
+    """Share of active agents with at least k non-calibration evaluations in the period."""
+    active = active_agents(roster, period).select("site_id", "agent_id").unique()
+    counts = (evaluations.filter(~pl.col("calibration").fill_null(False))
+              .group_by("site_id", "agent_id").agg(pl.len().alias("_n")))
+    covered = (active.join(counts, on=["site_id", "agent_id"], how="left")
+               .select((pl.col("_n").fill_null(0) >= min_evaluations).sum()).item())
+    return proportion("qa.coverage", int(covered or 0), active.height,
+                      params=params_of({"min_evaluations": min_evaluations}))
+
+
+def handled_contacts(interactions: pl.DataFrame) -> int:
+    """Contacts an agent handled: not abandoned, with an answered_at (every channel and direction)."""
+    return int(interactions.select(
+        (~pl.col("abandoned").fill_null(False) & pl.col("answered_at").is_not_null()).sum()).item() or 0)
+
+
+def sample_adequacy(evaluations: pl.DataFrame, interactions: pl.DataFrame, margin: float = 5) -> MetricResult:
+    """Evaluations done as % of the evaluations needed for +-margin points at 95% confidence
+    (p = 0.5, finite-population correction over the handled contacts of the period).
+
+    numerator = evaluations done (non-calibration, scored), denominator = evaluations needed.
+    Above 100 means more than enough.
+    """
+    metric_id = "qa.sample_adequacy"
+    params = params_of({"margin": margin})
+    population = handled_contacts(interactions)
+    needed = sample_size(population, float(margin) / 100.0)
+    done = scored(evaluations).height
+    if needed == 0:
+        return no_data(metric_id, Unit.PERCENT, params=params, n=done)
+    return ratio(metric_id, float(done), float(needed), unit=Unit.PERCENT, n=done, scale=100.0, params=params)
+
+
+def evaluator_agreement(evaluations: pl.DataFrame, tolerance: float = 5) -> MetricResult:
+    """Share of calibration copies within `tolerance` points of their contact's consensus (mean) score.
+
+    Copies are grouped by interaction_id; copies without one, without a score, or alone on their
+    contact are left out (a lone copy agrees with itself by construction).
+    """
+    copies = evaluations.filter(
+        pl.col("calibration").fill_null(False) & pl.col("score").is_not_null()
+        & pl.col("interaction_id").is_not_null()
+    ).select("interaction_id", "score")
+    grouped = copies.with_columns(
+        pl.col("score").mean().over("interaction_id").alias("_consensus"),
+        pl.len().over("interaction_id").alias("_copies"),
+    ).filter(pl.col("_copies") >= 2)
+    within = grouped.select(
+        ((pl.col("score") - pl.col("_consensus")).abs().round(9) <= float(tolerance)).sum()).item()
+    return proportion("qa.evaluator_agreement", int(within or 0), grouped.height,
+                      params=params_of({"tolerance": tolerance}))

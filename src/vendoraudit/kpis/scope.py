@@ -1,0 +1,263 @@
+"""Placing rows in the audit month by site-local time, and computing a metric over a scope.
+
+`period_data` restricts the validated tables to the period once: interactions by arrived_at,
+follow-ups (interaction rows with a promise) by follow_up_due_at, surveys by submitted_at,
+evaluations by evaluated_at (with their qa_items), training by completed_at. The roster stays
+whole; each metric decides which agents were active.
+
+Filters of `compute_metric`:
+- sites: every table.
+- channels: interactions, follow-ups, surveys and evaluations (each has a channel column).
+- queues / exclude_queues: interactions and follow-ups by their queue; surveys and evaluations by
+  the queue of the interaction their interaction_id names (looked up over the whole export, so a
+  survey of a contact from the month before still finds it). A survey or evaluation whose
+  interaction_id matches no interaction cannot be placed in a queue: a queue filter leaves it out,
+  an exclusion keeps it.
+- exclude_dates (site-local calendar dates, for excused outage days): interactions by arrived_at,
+  follow-ups by due date, surveys by submitted_at, evaluations by evaluated_at. Training and the
+  roster are not contact activity and are never excused.
+Training and workforce metrics ignore channel and queue filters and say so in the result's note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from ..periods import Period
+from ..results import MetricResult, SiteDirectory
+from ..tables import TABLES
+from .quality import evaluation_scores
+from .registry import CHANNEL, QUEUE, metric
+
+BreakdownBy = Literal["site", "vendor", "channel", "queue"]
+
+_START, _END = "_period_start", "_period_end"
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodData:
+    """The validated tables restricted to one period (see the module docstring).
+
+    `evaluations` are the period's qa_evaluations with `score` and `critical` added;
+    `training_to_date` holds every training record completed before the period's end (onboarding);
+    `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
+    """
+
+    period: Period
+    sites: SiteDirectory
+    site_ids: tuple[str, ...]
+    interactions: pl.DataFrame
+    follow_ups: pl.DataFrame
+    surveys: pl.DataFrame
+    evaluations: pl.DataFrame
+    qa_items: pl.DataFrame
+    training: pl.DataFrame
+    training_to_date: pl.DataFrame
+    roster: pl.DataFrame
+    contact_queues: pl.DataFrame
+
+
+def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
+    """The frame with every canonical column (missing nullable ones as nulls) in its canonical dtype."""
+    spec = TABLES[name]
+    if frame is None:
+        return pl.DataFrame(schema=spec.polars_schema)
+    fixes = []
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            fixes.append(pl.lit(None, dtype=col.dtype).alias(col.name))
+        elif frame.schema[col.name] != col.dtype:
+            dtype = frame.schema[col.name]
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+                # A naive timestamp in a canonical frame is UTC by the tables' convention.
+                fixes.append(pl.col(col.name).dt.replace_time_zone("UTC").cast(col.dtype))
+            else:
+                fixes.append(pl.col(col.name).cast(col.dtype))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def _site_ids(frames: Iterable[pl.DataFrame], sites: SiteDirectory) -> tuple[str, ...]:
+    seen = {s.site_id for s in sites.sites}
+    for frame in frames:
+        if "site_id" in frame.columns:
+            seen.update(v for v in frame.get_column("site_id").unique().to_list() if v is not None)
+    return tuple(sorted(seen))
+
+
+def _bounds(period: Period, site_ids: Sequence[str], sites: SiteDirectory) -> pl.DataFrame:
+    """site_id -> [start, end) of the period in the site's local time, as UTC (unknown sites: UTC)."""
+    rows = [(s, *period.bounds_utc(sites.timezone_of(s))) for s in site_ids]
+    return pl.DataFrame(rows, schema={"site_id": pl.String, _START: pl.Datetime("us", "UTC"),
+                                      _END: pl.Datetime("us", "UTC")}, orient="row")
+
+
+def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose `column` falls in their own site's [start, end)."""
+    return (frame.join(bounds, on="site_id", how="inner")
+            .filter((pl.col(column) >= pl.col(_START)) & (pl.col(column) < pl.col(_END)))
+            .drop(_START, _END))
+
+
+def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
+    """Restrict the validated tables to `period` once, each row by its own site's local month."""
+    t = {name: _conform(name, tables.get(name)) for name in TABLES}
+    site_ids = _site_ids(t.values(), sites)
+    bounds = _bounds(period, site_ids, sites)
+    evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
+    items = t["qa_items"].join(evaluations.select("evaluation_id"), on="evaluation_id", how="semi")
+    training_to_date = (t["training"].join(bounds, on="site_id", how="inner")
+                        .filter(pl.col("completed_at") < pl.col(_END)).drop(_START, _END))
+    return PeriodData(
+        period=period,
+        sites=sites,
+        site_ids=site_ids,
+        interactions=_within(t["interactions"], "arrived_at", bounds),
+        follow_ups=_within(t["interactions"].filter(pl.col("follow_up_due_at").is_not_null()),
+                           "follow_up_due_at", bounds),
+        surveys=_within(t["surveys"], "submitted_at", bounds),
+        evaluations=evaluation_scores(evaluations, items),
+        qa_items=items,
+        training=_within(t["training"], "completed_at", bounds),
+        training_to_date=training_to_date,
+        roster=t["roster"],
+        contact_queues=t["interactions"].select("interaction_id", "queue").unique("interaction_id"),
+    )
+
+
+def _local_date(column: str, data: PeriodData, site_ids: Iterable[str]) -> pl.Expr:
+    """The site-local calendar date of a UTC timestamp column, one branch per time zone in play."""
+    by_zone: dict[str, list[str]] = {}
+    for s in site_ids:
+        by_zone.setdefault(data.sites.timezone_of(s), []).append(s)
+    expr: pl.Expr = pl.col(column).dt.date()
+    for zone, members in by_zone.items():
+        if zone == "UTC":
+            continue
+        expr = pl.when(pl.col("site_id").is_in(members)).then(
+            pl.col(column).dt.convert_time_zone(zone).dt.date()).otherwise(expr)
+    return expr
+
+
+def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[str] | None,
+                  exclude: Sequence[str]) -> pl.DataFrame:
+    """Keep rows whose interaction is in `queues` and not in `exclude` (see the module docstring)."""
+    if queues is None and not exclude:
+        return frame
+    joined = frame.join(lookup.rename({"queue": "_queue"}), on="interaction_id", how="left")
+    keep = pl.lit(True)
+    if queues is not None:
+        keep = keep & pl.col("_queue").is_in(list(queues)).fill_null(False)
+    if exclude:
+        keep = keep & ~pl.col("_queue").is_in(list(exclude)).fill_null(False)
+    return joined.filter(keep).drop("_queue")
+
+
+def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = tuple(TABLES),
+             channels: Sequence[str] | None = None, queues: Sequence[str] | None = None,
+             exclude_queues: Sequence[str] = (), exclude_dates: Sequence[date] = ()) -> PeriodData:
+    """`data` narrowed to sites, channels, queues and non-excused dates; frames of tables not in
+    `tables` are left as they are (the caller will not read them)."""
+    sites = list(site_ids)
+    changes: dict[str, pl.DataFrame] = {}
+
+    def contact_filter(frame: pl.DataFrame, date_column: str, by_lookup: bool) -> pl.DataFrame:
+        keep = pl.col("site_id").is_in(sites)
+        if channels is not None:
+            keep = keep & pl.col("channel").is_in(list(channels))
+        if not by_lookup:
+            if queues is not None:
+                keep = keep & pl.col("queue").is_in(list(queues))
+            if exclude_queues:
+                keep = keep & ~pl.col("queue").is_in(list(exclude_queues))
+        if exclude_dates:
+            keep = keep & ~_local_date(date_column, data, sites).is_in(list(exclude_dates))
+        out = frame.filter(keep)
+        return _queue_filter(out, data.contact_queues, queues, exclude_queues) if by_lookup else out
+
+    if "interactions" in tables:
+        changes["interactions"] = contact_filter(data.interactions, "arrived_at", False)
+        changes["follow_ups"] = contact_filter(data.follow_ups, "follow_up_due_at", False)
+    if "surveys" in tables:
+        changes["surveys"] = contact_filter(data.surveys, "submitted_at", True)
+    if "qa_evaluations" in tables or "qa_items" in tables:
+        evaluations = contact_filter(data.evaluations, "evaluated_at", True)
+        changes["evaluations"] = evaluations
+        changes["qa_items"] = data.qa_items.join(evaluations.select("evaluation_id"),
+                                                 on="evaluation_id", how="semi")
+    if "training" in tables:
+        site_only = pl.col("site_id").is_in(sites)
+        changes["training"] = data.training.filter(site_only)
+        changes["training_to_date"] = data.training_to_date.filter(site_only)
+    if "roster" in tables:
+        changes["roster"] = data.roster.filter(pl.col("site_id").is_in(sites))
+    return replace(data, site_ids=tuple(sorted(set(sites))), **changes)
+
+
+def compute_metric(metric_id: str, data: PeriodData, site_ids: Sequence[str],
+                   params: Mapping[str, object] | None = None, channels: Sequence[str] | None = None,
+                   queues: Sequence[str] | None = None, exclude_queues: Sequence[str] = (),
+                   exclude_dates: Sequence[date] = (), min_sample: int = 0) -> MetricResult:
+    """One metric over the given sites of `data`, filtered; ConfigError for an unknown id or bad params."""
+    definition = metric(metric_id)
+    resolved = definition.resolve_params(params)
+    scoped = restrict(data, site_ids, definition.tables, channels, queues, exclude_queues, exclude_dates)
+    result = definition.compute(scoped, resolved)
+    ignored = [name for name, given, kind in (("channel", channels is not None, CHANNEL),
+                                              ("queue", queues is not None or bool(exclude_queues), QUEUE))
+               if given and kind not in definition.filters]
+    note = result.note
+    if ignored:
+        note = "; ".join(filter(None, [note, f"{' and '.join(ignored)} filter does not apply"]))
+    return replace(result, min_sample=min_sample, note=note)
+
+
+def _keys(scoped: PeriodData, tables: Sequence[str], by: str) -> tuple[str, ...]:
+    """Channels or queues present in the frames a metric reads, sorted."""
+    frames: list[pl.DataFrame] = []
+    if "interactions" in tables:
+        frames += [scoped.interactions, scoped.follow_ups]
+    for table, frame in (("surveys", scoped.surveys), ("qa_evaluations", scoped.evaluations)):
+        if table in tables:
+            frames.append(frame if by == "channel" else
+                          frame.select("interaction_id").join(scoped.contact_queues, on="interaction_id"))
+    column = "channel" if by == "channel" else "queue"
+    seen: set[str] = set()
+    for frame in frames:
+        seen.update(v for v in frame.get_column(column).unique().to_list() if v is not None)
+    return tuple(sorted(seen))
+
+
+def breakdown(metric_id: str, data: PeriodData, by: BreakdownBy, site_ids: Sequence[str] | None = None,
+              params: Mapping[str, object] | None = None,
+              min_sample: int = 0) -> tuple[tuple[str, MetricResult], ...]:
+    """The metric per site, vendor (its sites together), channel or queue, sorted by key.
+
+    By channel or queue, metrics those filters do not apply to give an empty tuple.
+    """
+    definition = metric(metric_id)
+    sites = tuple(site_ids) if site_ids is not None else data.site_ids
+    if by == "site":
+        groups = {s: [s] for s in sites}
+    elif by == "vendor":
+        groups = {}
+        for s in sites:
+            site = data.sites.get(s)
+            groups.setdefault(site.vendor_id if site else s, []).append(s)
+    elif by in ("channel", "queue"):
+        if (CHANNEL if by == "channel" else QUEUE) not in definition.filters:
+            return ()
+        keys = _keys(restrict(data, sites, definition.tables), definition.tables, by)
+        out = []
+        for key in keys:
+            filt = {"channels": [key]} if by == "channel" else {"queues": [key]}
+            out.append((key, compute_metric(metric_id, data, sites, params, min_sample=min_sample, **filt)))
+        return tuple(out)
+    else:
+        raise ValueError(f"unknown breakdown {by!r}")
+    return tuple((key, compute_metric(metric_id, data, members, params, min_sample=min_sample))
+                 for key, members in sorted(groups.items()))

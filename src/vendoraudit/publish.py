@@ -1,0 +1,122 @@
+"""Publishing outputs safely: a lock per output folder, staging, and an atomic swap into place.
+
+A run writes every file of a period into a hidden staging folder beside the final one, then swaps
+the folders with two renames. A run killed at any point leaves the published folder as it was:
+a staging folder is ignored and removed by the next run, and a swap cut between its two renames
+is rolled back by `recover` before anything else happens.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import OutputError
+
+LOCK_NAME = ".vendoraudit.lock"
+_STAGING = ".staging-"
+_RETIRED = ".retired-"
+
+
+def _os_error(action: str, path: Path, exc: OSError) -> OutputError:
+    reason = {
+        errno.EACCES: "permission denied (read-only?)",
+        errno.EROFS: "read-only file system",
+        errno.ENOSPC: "no space left on device",
+        errno.EDQUOT: "disk quota exceeded",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return OutputError(f"cannot {action} {path}: {reason}")
+
+
+@contextmanager
+def output_lock(out_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the output folder's lock for the duration; another holder makes us wait or fail."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK_NAME, "a+")
+    except OSError as exc:
+        raise _os_error("write to", out_dir, exc) from exc
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputError(
+                        f"another vendoraudit run holds {out_dir / LOCK_NAME}; "
+                        "wait for it to finish (or pass --wait SECONDS)") from None
+                time.sleep(0.2)
+        recover(out_dir)
+        yield
+    finally:
+        handle.close()
+
+
+def recover(out_dir: Path) -> None:
+    """Undo what a killed run left: restore a retired folder whose swap was cut, drop staging."""
+    for retired in out_dir.glob(_RETIRED + "*"):
+        name = retired.name[len(_RETIRED):].rsplit(".", 1)[0]
+        target = out_dir / name
+        if target.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(retired, target)
+    for staging in out_dir.glob(_STAGING + "*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def staging_dir(out_dir: Path, name: str) -> Path:
+    """A fresh hidden folder in which a run writes the files that will become `out_dir/name`."""
+    path = out_dir / f"{_STAGING}{name}.{os.getpid()}"
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise _os_error("write to", out_dir, exc) from exc
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file and flush it to disk, turning OS errors into one-line OutputErrors."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise _os_error("write", path, exc) from exc
+
+
+def publish(staging: Path, out_dir: Path, name: str) -> Path:
+    """Swap the staging folder into place as `out_dir/name` and return that path."""
+    target = out_dir / name
+    retired = out_dir / f"{_RETIRED}{name}.{os.getpid()}"
+    try:
+        _fsync_dir(staging)
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+        _fsync_dir(out_dir)
+    except OSError as exc:
+        if retired.exists() and not target.exists():
+            os.replace(retired, target)
+        raise _os_error("publish into", out_dir, exc) from exc
+    shutil.rmtree(retired, ignore_errors=True)
+    return target
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,467 @@
+"""Validating an export set: schemas, cross-column and cross-table rules, issues, quarantine.
+
+`load_exports` reads every file (`exports`), then checks, per table, the values that did not
+parse, the pandera schema (`schemas`, on collected frames so value checks run), the rules
+across columns, unique keys over all files, then references between tables, rows outside the
+audit period and days without data. Each problem is an `Issue` with file, 1-based row,
+column, rule code, message, value (masked for personal columns) and severity. Rows with an
+error go to quarantine with their reasons; rows with warnings only are kept. Per file,
+rows read = rows used + rows quarantined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from .errors import OutputError
+from .exports import EXCLUDED, Discovery, FileFormat, ReadFile, discover, read_file
+from .mapping import load_mappings
+from .periods import Period
+from .results import Severity, SiteDirectory
+from .schemas import RELATION_RULES, SCHEMAS, UNIQUE_KEYS, VALUE_RULES
+from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
+
+REASON = "_reason"
+MASK = "<masked>"
+_IDX = "__idx"
+_ISSUE_SCHEMA: dict[str, Any] = {
+    _IDX: pl.Int64, "file": pl.String, "row": pl.Int64, "column": pl.String, "rule": pl.String,
+    "message": pl.String, "value": pl.String, "severity": pl.String,
+}
+_RULES = {r.code: r for r in RELATION_RULES}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One data problem. `row` is the 1-based data row in `file` (None for file- or set-level issues)."""
+
+    table: str
+    file: str | None
+    row: int | None
+    column: str | None
+    rule: str
+    message: str
+    value: str | None
+    severity: Severity
+
+    @property
+    def location(self) -> str:
+        """`file:row:column`, leaving out what is unknown."""
+        return ":".join(str(p) for p in (self.file or self.table, self.row, self.column) if p is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "file": self.file, "row": self.row, "column": self.column, "rule": self.rule,
+                "message": self.message, "value": self.value, "severity": str(self.severity)}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one file's rows for one table: read = used + quarantined.
+
+    `rows_excluded` (part of `rows_quarantined`) are rows the mapping sets aside as not real
+    records (phantom calls, say).
+    """
+
+    path: str
+    table: str
+    format: FileFormat
+    sha256: str
+    mapping: str | None
+    rows_read: int
+    rows_used: int
+    rows_quarantined: int
+    rows_excluded: int = 0
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.rows_read == self.rows_used + self.rows_quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "table": self.table, "format": str(self.format), "sha256": self.sha256,
+                "mapping": self.mapping, "rows_read": self.rows_read, "rows_used": self.rows_used,
+                "rows_quarantined": self.rows_quarantined, "rows_excluded": self.rows_excluded}
+
+
+@dataclass(frozen=True)
+class ValidatedExports:
+    """An export set after validation.
+
+    `tables`: valid rows of all six tables (canonical columns + `_source_file`, `_source_row`;
+    empty with the right schema when no file). `quarantine`: the rest, with `_reason`.
+    """
+
+    tables: MappingABC[str, pl.DataFrame]
+    quarantine: MappingABC[str, pl.DataFrame]
+    issues: tuple[Issue, ...]
+    files: tuple[FileReport, ...]
+    period: Period | None = None
+    export_dir: str = ""
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+    @property
+    def is_balanced(self) -> bool:
+        """Every file's rows are accounted for."""
+        return all(f.is_balanced for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full report as plain JSON-ready data (what `validate --json` prints)."""
+        return {
+            "export_dir": self.export_dir,
+            "period": str(self.period) if self.period else None,
+            "summary": {
+                "files": len(self.files),
+                "rows_read": sum(f.rows_read for f in self.files),
+                "rows_used": sum(f.rows_used for f in self.files),
+                "rows_quarantined": sum(f.rows_quarantined for f in self.files),
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "balanced": self.is_balanced,
+            },
+            "files": [f.to_dict() for f in self.files],
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def empty_table(table: str) -> pl.DataFrame:
+    """A table with no rows and the canonical schema plus the source columns."""
+    return pl.DataFrame(schema={**TABLES[table].polars_schema, SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64})
+
+
+def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period | None = None,
+                 sites: SiteDirectory | None = None) -> ValidatedExports:
+    """Read, map and validate every export file in `export_dir`.
+
+    Raises ConfigError for a bad mapping and InputError for a file that cannot be read; data
+    problems are issues in the result, never exceptions.
+    """
+    loaded = load_mappings(Path(p) for p in mappings)
+    found = discover(Path(export_dir), loaded)
+    sites = sites or SiteDirectory()
+    zones = {s.site_id: s.timezone for s in sites.sites}
+    reads = [read_file(f, zones) for f in found.files]
+    return validate_reads(reads, found, period, sites, export_dir=str(export_dir))
+
+
+def validate_reads(reads: Sequence[ReadFile], found: Discovery | None = None, period: Period | None = None,
+                   sites: SiteDirectory | None = None, export_dir: str = "") -> ValidatedExports:
+    """Validate files already read (see `load_exports`)."""
+    sites = sites or SiteDirectory()
+    # Key "" holds issues of the export set as a whole (files that belong to no table).
+    issue_frames: dict[str, list[pl.DataFrame]] = {t: [] for t in (*TABLES, "")}
+    live: dict[str, pl.DataFrame] = {}
+    excluded: dict[str, pl.DataFrame] = {}
+    for table in TABLES:
+        mine = [r for r in reads if r.source.table == table]
+        frame = pl.concat([r.frame for r in mine]) if mine else empty_table(table).with_columns(
+            pl.lit(None, dtype=pl.String).alias(EXCLUDED))
+        is_excluded = pl.col(EXCLUDED).is_not_null()
+        excluded[table] = frame.filter(is_excluded)
+        rows = frame.filter(~is_excluded).drop(EXCLUDED)
+        rows = rows.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(_IDX))
+        live[table] = rows
+        issue_frames[table] += _file_issues(table, mine, excluded[table])
+        issue_frames[table] += _table_issues(table, rows, mine)
+    issue_frames = _cross_table_issues(live, issue_frames)
+    if period is not None:
+        for table in TABLES:
+            issue_frames[table].append(_period_issues(table, live[table], period, sites))
+        issue_frames["interactions"].append(_missing_days(live["interactions"], period, sites))
+    if found is not None and found.unclaimed:
+        issue_frames[""].append(pl.DataFrame({
+            "file": list(found.unclaimed), "rule": "unclaimed_file",
+            "message": [f"file name does not start with a table name ({', '.join(TABLES)}) and no mapping "
+                        "claims it: ignored"] * len(found.unclaimed),
+            "severity": str(Severity.WARNING)}).pipe(_conform))
+    return _assemble(reads, live, excluded, issue_frames, period, export_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue frames: one schema for every source of issues, turned into Issue records at the end
+# --------------------------------------------------------------------------------------------
+
+def _conform(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.width == 0:  # selecting literals from a frame without columns would make one row
+        return pl.DataFrame(schema=_ISSUE_SCHEMA)
+    return frame.select([
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in _ISSUE_SCHEMA.items()])
+
+
+def _row_issues(rows: pl.DataFrame, column: str, rule: str, message: pl.Expr | str, severity: Severity,
+                table: str, value: pl.Expr | None = None) -> pl.DataFrame:
+    """Issues for every row of `rows` (already filtered to the offending ones)."""
+    personal = column in TABLES[table].names and TABLES[table].column(column).personal
+    if value is None:
+        value = pl.col(column) if column in rows.columns else pl.lit(None)
+    value_expr = pl.when(value.is_not_null()).then(pl.lit(MASK) if personal else _as_text(value, rows))
+    return rows.select(
+        pl.col(_IDX), pl.col(SOURCE_FILE).alias("file"), pl.col(SOURCE_ROW).alias("row"),
+        pl.lit(column).alias("column"), pl.lit(rule).alias("rule"),
+        (pl.lit(message) if isinstance(message, str) else message).alias("message"),
+        value_expr.alias("value"),
+        pl.lit(str(severity)).alias("severity"),
+    ).pipe(_conform)
+
+
+def _as_text(value: pl.Expr, rows: pl.DataFrame) -> pl.Expr:
+    """Values as the export would write them (timestamps ISO 8601 in UTC)."""
+    dtype = rows.lazy().select(value.alias("v")).collect_schema()["v"]
+    if isinstance(dtype, pl.Datetime):
+        return value.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.cast(pl.String)
+
+
+def _file_issues(table: str, reads: Sequence[ReadFile], excluded: pl.DataFrame) -> list[pl.DataFrame]:
+    out: list[pl.DataFrame] = []
+    for r in reads:
+        if r.unknown_columns:
+            out.append(_conform(pl.DataFrame({
+                "file": [r.source.relative], "rule": ["unknown_column"], "severity": [str(Severity.WARNING)],
+                "message": [f"column(s) not in the {table} contract, ignored: {', '.join(r.unknown_columns)}"],
+            })))
+    if excluded.height:
+        counts = excluded.group_by(SOURCE_FILE, EXCLUDED, maintain_order=True).len()
+        out.append(_conform(counts.select(
+            pl.col(SOURCE_FILE).alias("file"), pl.lit("excluded_by_mapping").alias("rule"),
+            pl.format("{} row(s) set aside by the mapping: {}", pl.col("len"), pl.col(EXCLUDED)).alias("message"),
+            pl.lit(str(Severity.WARNING)).alias("severity"))))
+    return out
+
+
+def _table_issues(table: str, rows: pl.DataFrame, reads: Sequence[ReadFile]) -> list[pl.DataFrame]:
+    """Parse failures, the pandera schema, cross-column rules and unique keys of one table."""
+    out: list[pl.DataFrame] = []
+    failures = [r.failures.with_columns(pl.lit(r.source.relative).alias(SOURCE_FILE)) for r in reads
+                if r.failures.height]
+    parsed_bad = pl.DataFrame(schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64, "column": pl.String})
+    if failures:
+        fails = pl.concat(failures, how="diagonal_relaxed").join(
+            rows.select(_IDX, SOURCE_FILE, SOURCE_ROW), on=[SOURCE_FILE, SOURCE_ROW], how="inner")
+        parsed_bad = fails.select(SOURCE_FILE, SOURCE_ROW, "column")
+        spec = TABLES[table]
+        personal = [c.name for c in spec.columns if c.personal]
+        out.append(fails.select(
+            pl.col(_IDX), pl.col(SOURCE_FILE).alias("file"), pl.col(SOURCE_ROW).alias("row"), pl.col("column"),
+            pl.lit("unreadable_value").alias("rule"),
+            pl.format("cannot be read as {}", pl.col("expects")).alias("message"),
+            pl.when(pl.col("column").is_in(personal)).then(pl.lit(MASK)).otherwise(pl.col("value")).alias("value"),
+            pl.lit(str(Severity.ERROR)).alias("severity")).pipe(_conform))
+    out.append(_schema_issues(table, rows, parsed_bad))
+    out += _relation_issues(table, rows)
+    out += _unique_issues(table, rows)
+    return out
+
+
+def _schema_issues(table: str, rows: pl.DataFrame, parsed_bad: pl.DataFrame) -> pl.DataFrame:
+    """Run the pandera schema on the collected frame (value checks run only on collected frames)."""
+    spec = TABLES[table]
+    try:
+        SCHEMAS[table].validate(rows.select(spec.names), lazy=True)
+        return _conform(pl.DataFrame())
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    rules = VALUE_RULES.get(table, {})
+    descriptions = {(col, r.description): r for col, rs in rules.items() for r in rs}
+    cases = cases.filter(pl.col("index").is_not_null()).with_columns(pl.col("index").cast(pl.Int64).alias(_IDX))
+    bad = cases.join(rows.select(_IDX, SOURCE_FILE, SOURCE_ROW), on=_IDX, how="left")
+    # A value that did not parse is already reported as unreadable; don't report its null again.
+    bad = bad.join(parsed_bad, on=[SOURCE_FILE, SOURCE_ROW, "column"], how="anti")
+    code = pl.col("check").replace_strict(
+        {"not_nullable": "missing_value", **{r.description: r.code for r in descriptions.values()}},
+        default="schema", return_dtype=pl.String)
+    message = pl.when(pl.col("check") == "not_nullable").then(pl.lit("required value is missing")) \
+        .otherwise(pl.format("must be {}", pl.col("check")))
+    personal = [c.name for c in spec.columns if c.personal]
+    return bad.select(
+        pl.col(_IDX), pl.col(SOURCE_FILE).alias("file"), pl.col(SOURCE_ROW).alias("row"), pl.col("column"),
+        code.alias("rule"), message.alias("message"),
+        pl.when(pl.col("column").is_in(personal)).then(pl.lit(MASK)).otherwise(pl.col("failure_case")).alias("value"),
+        pl.lit(str(Severity.ERROR)).alias("severity")).pipe(_conform)
+
+
+def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """Rules across the columns of one row, as polars expressions."""
+    c = pl.col
+    checks: dict[str, dict[str, tuple[pl.Expr, pl.Expr | None]]] = {
+        "interactions": {
+            "answered_before_arrival": (c("answered_at") < c("arrived_at"), c("answered_at")),
+            "ended_before_start": (c("ended_at") < pl.coalesce("answered_at", "arrived_at"), c("ended_at")),
+            "abandoned_answered": (c("abandoned") & c("answered_at").is_not_null(), c("answered_at")),
+            "callback_before_request": (c("callback_completed_at") < c("callback_requested_at"),
+                                        c("callback_completed_at")),
+            "follow_up_before_arrival": (c("follow_up_completed_at") < c("arrived_at"), c("follow_up_completed_at")),
+        },
+        "qa_items": {"points_exceed_possible": (c("points_earned") > c("points_possible"), c("points_earned"))},
+        "roster": {"termination_before_hire": (c("termination_date") < c("hire_date"), c("termination_date"))},
+    }
+    out = []
+    for code, (broken, value) in checks.get(table, {}).items():
+        rule = _RULES[code]
+        bad = rows.filter(broken.fill_null(False))
+        if bad.height:
+            out.append(_row_issues(bad, rule.column, code, f"breaks: {rule.description}", rule.severity, table,
+                                   value))
+    return out
+
+
+def _unique_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """Repeated keys across all files: every copy after the first is an error."""
+    keys = list(UNIQUE_KEYS.get(table, ()))
+    if not keys or rows.height == 0:
+        return []
+    key = pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])
+    # Hashing is ~20x cheaper than the exact duplicate search: skip that when no hash repeats.
+    if rows.select(pl.len() - key.hash().n_unique()).item() == 0:
+        return []
+    with_keys = rows.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    dup = with_keys.with_columns(
+        pl.int_range(pl.len()).over(keys).alias("__n"),
+        pl.col(SOURCE_FILE).first().over(keys).alias("__ff"),
+        pl.col(SOURCE_ROW).first().over(keys).alias("__fr"),
+    ).filter(pl.col("__n") > 0)
+    if dup.height == 0:
+        return []
+    what = "+".join(keys)
+    return [_row_issues(dup, keys[0], "duplicate_key",
+                        pl.format(f"{what} repeats the one at {{}}:{{}}", pl.col("__ff"), pl.col("__fr")),
+                        Severity.ERROR, table)]
+
+
+def _cross_table_issues(live: dict[str, pl.DataFrame],
+                        issues: dict[str, list[pl.DataFrame]]) -> dict[str, list[pl.DataFrame]]:
+    """References between tables, checked against the other table's rows as read."""
+    refs = (
+        ("unknown_evaluation", "qa_items", ["evaluation_id"], "qa_evaluations", ["evaluation_id"]),
+        ("unknown_interaction", "qa_evaluations", ["interaction_id"], "interactions", ["interaction_id"]),
+        ("unknown_agent", "training", ["agent_id", "site_id"], "roster", ["agent_id", "site_id"]),
+    )
+    for code, table, cols, parent, parent_cols in refs:
+        rule = _RULES[code]
+        child = live[table].filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols))
+        keys = live[parent].select(parent_cols).unique()
+        orphans = child.join(keys, left_on=cols, right_on=parent_cols, how="anti")
+        if orphans.height:
+            issues[table].append(_row_issues(orphans, rule.column, code, f"breaks: {rule.description}",
+                                             rule.severity, table))
+    return issues
+
+
+def _site_bounds(frame: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
+    ids = [s for s in frame["site_id"].drop_nulls().unique().to_list()]
+    bounds = [period.bounds_utc(sites.timezone_of(s)) for s in ids]
+    return pl.DataFrame({"site_id": ids, "__start": [b[0] for b in bounds], "__end": [b[1] for b in bounds]},
+                        schema={"site_id": pl.String, "__start": pl.Datetime("us", "UTC"),
+                                "__end": pl.Datetime("us", "UTC")})
+
+
+def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
+    """Rows whose period timestamp falls outside the audit month in the site's local time (kept)."""
+    col = TABLES[table].period_column
+    if col is None or rows.height == 0:
+        return _conform(pl.DataFrame())
+    bounds = _site_bounds(rows, period, sites)
+    joined = rows.join(bounds, on="site_id", how="left")
+    outside = joined.filter((pl.col(col) < pl.col("__start")) | (pl.col(col) >= pl.col("__end")))
+    return _row_issues(outside, col, "outside_period", f"{col} is outside {period} in the site's local time",
+                       Severity.WARNING, table)
+
+
+def _missing_days(rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
+    """Local days of the period on which a site has no interactions (and sites with none at all)."""
+    days = [period.first_day + timedelta(days=i) for i in range((period.last_day - period.first_day).days + 1)]
+    present = set(rows["site_id"].drop_nulls().unique().to_list())
+    messages: list[str] = []
+    for site in sorted(present | {s.site_id for s in sites.sites}):
+        if site not in present:
+            messages.append(f"no interactions at all from site {site} in {period}")
+            continue
+        tz = sites.timezone_of(site)
+        local_days = set(rows.filter(pl.col("site_id") == site)
+                         .select(pl.col("arrived_at").dt.convert_time_zone(tz).dt.date().unique())
+                         .to_series().drop_nulls().to_list())
+        missing: list[date] = [d for d in days if d not in local_days]
+        messages += [f"no interactions at site {site} on {d.isoformat()} (local time)" for d in missing]
+    if not messages:
+        return _conform(pl.DataFrame())
+    return _conform(pl.DataFrame({"column": "arrived_at", "rule": "missing_day", "message": messages,
+                                  "severity": str(Severity.WARNING)}))
+
+
+# --------------------------------------------------------------------------------------------
+# Assembling the result
+# --------------------------------------------------------------------------------------------
+
+def _assemble(reads: Sequence[ReadFile], live: dict[str, pl.DataFrame], excluded: dict[str, pl.DataFrame],
+              issue_frames: dict[str, list[pl.DataFrame]], period: Period | None,
+              export_dir: str) -> ValidatedExports:
+    tables: dict[str, pl.DataFrame] = {}
+    quarantine: dict[str, pl.DataFrame] = {}
+    issues: list[Issue] = []
+    quarantined_by_file: dict[tuple[str, str], int] = {}
+    for table, spec in TABLES.items():
+        out_columns = [*spec.names, SOURCE_FILE, SOURCE_ROW]
+        found = _sorted_issues(issue_frames[table])
+        errors = found.filter((pl.col("severity") == str(Severity.ERROR)) & pl.col(_IDX).is_not_null())
+        reasons = errors.group_by(_IDX).agg(
+            pl.format("{} {}: {}", pl.col("rule"), pl.col("column"), pl.col("message")).str.join("; ").alias(REASON))
+        rows = live[table]
+        bad = rows.join(reasons, on=_IDX, how="inner").sort(_IDX)
+        tables[table] = rows.join(reasons, on=_IDX, how="anti").sort(_IDX).select(out_columns)
+        set_aside = excluded[table].select(
+            *out_columns, pl.format("excluded by mapping: {}", pl.col(EXCLUDED)).alias(REASON))
+        quarantine[table] = pl.concat([bad.select(*out_columns, REASON), set_aside])
+        for file, count in quarantine[table].group_by(SOURCE_FILE).len().iter_rows():
+            quarantined_by_file[(table, file)] = count
+        issues += [Issue(table, d["file"], d["row"], d["column"], d["rule"], d["message"], d["value"],
+                         Severity(d["severity"])) for d in found.drop(_IDX).iter_rows(named=True)]
+    issues += [Issue("", d["file"], d["row"], d["column"], d["rule"], d["message"], d["value"],
+                     Severity(d["severity"])) for d in _sorted_issues(issue_frames[""]).drop(_IDX).iter_rows(named=True)]
+    reports = []
+    for r in reads:
+        q = quarantined_by_file.get((r.source.table, r.source.relative), 0)
+        reports.append(FileReport(
+            path=r.source.relative, table=r.source.table, format=r.source.format, sha256=r.sha256,
+            mapping=r.source.mapping.name if r.source.mapped else None, rows_read=r.rows_read,
+            rows_used=r.rows_read - q, rows_quarantined=q,
+            rows_excluded=int(r.frame[EXCLUDED].is_not_null().sum())))
+    return ValidatedExports(tables, quarantine, tuple(issues), tuple(reports), period, export_dir)
+
+
+def _sorted_issues(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    found = [f for f in frames if f.height]
+    merged = pl.concat(found) if found else _conform(pl.DataFrame())
+    return merged.sort(["file", "row", "column", "rule"], nulls_last=True)
+
+
+def write_quarantine(result: ValidatedExports, out_dir: Path) -> list[Path]:
+    """Write one CSV per table with quarantined rows and their reasons (never_output columns left out)."""
+    written: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for table, frame in result.quarantine.items():
+            if frame.height == 0:
+                continue
+            hidden = [c.name for c in TABLES[table].columns if c.never_output]
+            path = out_dir / f"quarantine_{table}.csv"
+            frame.drop(hidden).write_csv(path)
+            written.append(path)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write quarantine files: {exc.strerror or exc}") from exc
+    return written

@@ -1,0 +1,42 @@
+"""Settings precedence: command line over environment over vendoraudit.toml."""
+
+from pathlib import Path
+
+import pytest
+
+from vendoraudit.config import load_settings
+from vendoraudit.errors import ConfigError
+
+
+def test_file_then_env_then_options(tmp_path: Path):
+    cfg = tmp_path / "cfg" / "vendoraudit.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[audit]\nexports = "data"\nperiod = "2026-08"\nout = "/abs/out"\n')
+    s = load_settings(cfg, env={})
+    assert s.exports == cfg.parent / "data"  # relative to the file
+    assert s.out == Path("/abs/out") and s.period == "2026-08"
+    s = load_settings(cfg, env={"VENDORAUDIT_PERIOD": "previous", "VENDORAUDIT_OUT": "o2"})
+    assert s.period == "previous" and s.out == Path("o2")
+    s = load_settings(cfg, env={"VENDORAUDIT_PERIOD": "previous"}, period="2026-09", out=None)
+    assert s.period == "2026-09" and s.out == Path("/abs/out")
+    assert s.history_path == Path("/abs/out/history.sqlite")
+
+
+def test_env_names_the_file(tmp_path: Path):
+    cfg = tmp_path / "x.toml"
+    cfg.write_text('[audit]\npaper = "letter"\n')
+    assert load_settings(env={"VENDORAUDIT_CONFIG": str(cfg)}).paper == "Letter"
+
+
+def test_unknown_key_names_the_known_ones(tmp_path: Path):
+    cfg = tmp_path / "x.toml"
+    cfg.write_text('[audit]\nexprots = "x"\n')
+    with pytest.raises(ConfigError, match="unknown key 'exprots'; known keys: contracts, exports"):
+        load_settings(cfg, env={})
+
+
+def test_bad_toml_is_one_line(tmp_path: Path):
+    cfg = tmp_path / "x.toml"
+    cfg.write_text("[audit\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(cfg, env={})
