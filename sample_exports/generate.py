@@ -735,7 +735,11 @@ def month_tables(world: World, period: Period) -> dict[str, list[tuple[str, pl.D
         out["qa_evaluations"].append((site.site_id, canonical_frame("qa_evaluations", evaluations)))
         out["qa_items"].append((site.site_id, canonical_frame("qa_items", items)))
         out["surveys"].append((site.site_id, canonical_frame("surveys", build_surveys(site, period, contacts, world.name))))
-        out["training"].append((site.site_id, canonical_frame("training", build_training(site, period, staff, world.name))))
+        # Training is an LMS transcript of the last three months, not just this one: onboarding
+        # completion looks back 90 days at new hires' onboarding hours.
+        transcript = [r for p in MONTHS if period.shift(-2) <= p <= period
+                      for r in build_training(site, p, staff, world.name)]
+        out["training"].append((site.site_id, canonical_frame("training", transcript)))
         out["roster"].append((site.site_id, canonical_frame("roster", roster_rows(staff, period))))
     return out
 
@@ -809,15 +813,20 @@ def _xlsx_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
 # ----------------------------------------------------------------------------- the broken set
 
 BROKEN_PERIOD = Period(2026, 10)
+# Problems are planted in NW-BOS and ACME-MNL; the other two sites are there, smaller and clean,
+# so that validating with the sample contracts finds data for every contracted site.
 BROKEN_SITES = tuple(
     replace(s, contacts=90, agents=5, team_leads=1, qa_analysts=3, trainers=1, leavers=(0, 0, 0),
             hires=(0, 0, 1), evals_per_agent=(2, 2), calibration_contacts=1)
-    for s in SITES if s.site_id in ("NW-BOS", "ACME-MNL")
+    if s.site_id in ("NW-BOS", "ACME-MNL") else
+    replace(s, contacts=40, agents=3, team_leads=1, qa_analysts=3, trainers=1, leavers=(0, 0, 0),
+            hires=(0, 0, 1), evals_per_agent=(1, 1), calibration_contacts=1)
+    for s in SITES
 )
 
 
 def broken_files() -> tuple[list[OutFile], list[dict[str, Any]]]:
-    """A small, otherwise clean 2026-10 set for two sites with one planted problem per listed row."""
+    """A small, otherwise clean 2026-10 set of the four sites with one planted problem per listed row."""
     world = World(BROKEN_SITES, "broken")
     tables = month_tables(world, BROKEN_PERIOD)
     tz = world.tz_by_site
@@ -917,6 +926,8 @@ def broken_files() -> tuple[list[OutFile], list[dict[str, Any]]]:
     files = [
         OutFile(nw_file, "interactions", text_frame("interactions", nw)),
         OutFile(ac_file, "interactions", text_frame("interactions", ac), separator=";"),
+        *(OutFile(f"interactions_{site}.csv", "interactions", text_frame("interactions", inter[site]),
+                  **CSV_DIALECTS.get(site, {})) for site in ("BP-DAL", "CC-BOG")),
         OutFile("qa_evaluations.parquet", "qa_evaluations", canonical_frame("qa_evaluations", rows["qa_evaluations"])),
         OutFile("qa_items.parquet", "qa_items", canonical_frame("qa_items", items)),
         OutFile("surveys.xlsx", "surveys", text_frame("surveys", surveys)),

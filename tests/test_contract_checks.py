@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from vendoraudit.contract.checks import check_contract, format_path, kpi_direction, metric_catalog
+from vendoraudit.contract.checks import check_contract, format_path, kpi_direction, metric_catalog, metric_param_names
 from vendoraudit.contract.loader import ContractSet, load_contracts
 from vendoraudit.contract.model import Contract, Kpi
 from vendoraudit.results import Direction
@@ -53,7 +53,25 @@ def test_metric_catalog_matches_the_registry_ids_and_directions() -> None:
     assert len(catalog) == 24
     lower = {m for m, info in catalog.items() if info.direction is Direction.LOWER}
     assert lower == {"qa.critical_error_rate", "ops.abandon_rate", "ops.asa", "ops.aht", "workforce.attrition"}
-    assert catalog["qa.criterion_score"].required == frozenset({"criterion"})
+    assert metric_param_names(catalog["ops.callback_within"]) == {"minutes"}
+    assert metric_param_names(catalog["ops.service_level"]) == {"threshold_seconds", "short_abandon_seconds", "variant"}
+
+
+def test_parameter_values_and_filters_are_checked_by_the_registry_rules() -> None:
+    kpis = [
+        _kpi(id="a", metric="ops.callback_within", params={"minutes": -1}, target=95, minimum=90),
+        _kpi(id="b", metric="survey.csat", params={"variant": "top5"}, target=88, minimum=82),
+        _kpi(id="c", metric="training.hours_per_agent", filters={"channels": ["phone"]}, target=8, minimum=6),
+        _kpi(id="d", metric="qa.criterion_score", params={"criterion": "empathy", "pass_mark": 80},
+             target=90, minimum=80),
+        _kpi(id="e", metric="ops.service_level", params={"variant": 3, "threshold_seconds": 30}, target=80, minimum=75),
+    ]
+    assert _messages(_base(kpis)) == [
+        "kpis[0].params.minutes: parameter 'minutes' must be > 0, got -1",
+        "kpis[1].params.variant: unknown variant 'top5' (known: top2, mean)",
+        "kpis[2].filters.channels: training.hours_per_agent cannot be filtered by channel",
+        "kpis[3].params.pass_mark: unknown parameter 'pass_mark' for qa.criterion_score; known: criterion",
+    ]
 
 
 def test_lower_is_better_kpi_is_valid_with_target_below_minimum() -> None:

@@ -26,5 +26,6 @@ def test_every_field_of_every_section_is_documented() -> None:
 def test_reference_states_the_allocation_rule_and_the_metric_ids() -> None:
     page = reference_markdown()
     assert "credit allocations (each a\n  share of that category's pool) sum to at most 100%" in page
-    assert "| `ops.callback_within` | higher | `minutes` |" in page
-    assert "| `qa.criterion_score` | higher | `criterion` (required) |" in page
+    assert "| `ops.callback_within` | higher | `minutes` (10) | - |" in page
+    assert "| `qa.criterion_score` | higher | `criterion` (required) | - |" in page
+    assert "| `survey.csat` | higher | - | `top2`, `mean` |" in page

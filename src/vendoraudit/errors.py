@@ -4,18 +4,18 @@ from __future__ import annotations
 
 
 class VendorAuditError(Exception):
-    """Base of every error the library raises on purpose; its message is safe to show a user."""
+    """Base of every error the library raises on purpose; its message is safe to show a user.
 
-
-class ConfigError(VendorAuditError):
-    """A contract, mapping or configuration file is invalid (exit 3).
-
-    `problems` holds every located problem (`file:line:col: path: message`), not just the first.
+    `problems` holds every detail line (e.g. `file:line:col: path: message`), not just the first.
     """
 
     def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.problems = problems
+        self.problems = tuple(problems)
+
+
+class ConfigError(VendorAuditError):
+    """A contract, mapping or configuration file is invalid (exit 3)."""
 
 
 class InputError(VendorAuditError):

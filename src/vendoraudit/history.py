@@ -148,6 +148,11 @@ class History:
             if not done:
                 raise OutputError(f"results history {self.path}: period {period} was never recorded")
 
+    def reopen(self, period: Period) -> None:
+        """Lift a period's finalisation (the `--force` of a deliberate re-run)."""
+        with self._transaction("cannot reopen") as db:
+            db.execute("UPDATE periods SET finalised_at = NULL WHERE period = ?", (str(period),))
+
     def record(self, period: Period, scorecards: Sequence[Scorecard], settlements: Sequence[Settlement]) -> None:
         """Store a period's scorecards and settlements, replacing everything the period held before."""
         by_vendor = {s.vendor_id: s for s in scorecards}

@@ -194,7 +194,9 @@ def contract_markdown(table: str | None = None) -> str:
         lines += [f"## {name}", "", data["description"], "",
                   "| column | type | required | rules | notes |", "|---|---|---|---|---|"]
         for c in data["columns"]:
-            notes = c["notes"] + (" (personal)" if c["personal"] else "")
+            # tables.py notes often restate the rule; print it once.
+            notes = "" if c["notes"] in c["rules"] else c["notes"]
+            notes += " (personal)" if c["personal"] else ""
             lines.append(f"| {c['name']} | {c['type']} | {'yes' if c['required'] else 'no'} | "
                          f"{'; '.join(c['rules'])} | {notes.strip()} |")
         lines.append("")

@@ -1,9 +1,117 @@
-"""(command group under construction)"""
+"""`vendoraudit audit`: the monthly job, for a person at a terminal and for cron alike."""
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from ..errors import ConfigError, VendorAuditError
+from .common import exit_code_for
+from .exit_codes import ExitCode
+from .feedback import Feedback, LogFormat
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add the `audit` command to `app`."""
+    app.command(name="audit")(audit)
+
+
+def audit(
+    exports: Annotated[Optional[Path], typer.Option(help="Folder of period folders, or one period's folder.")] = None,
+    contracts: Annotated[Optional[Path], typer.Option(help="Folder of contract YAML files.")] = None,
+    period: Annotated[Optional[str], typer.Option(help="YYYY-MM, a range YYYY-MM..YYYY-MM, or 'previous'.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder; each period goes to OUT/YYYY-MM/.")] = None,
+    mapping: Annotated[Optional[list[Path]], typer.Option(help="Column mapping YAML (repeatable).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Settings file (default ./vendoraudit.toml).")] = None,
+    paper: Annotated[Optional[str], typer.Option(help="A4 or Letter.")] = None,
+    finalise: Annotated[bool, typer.Option("--finalise", help="Mark the period final once written.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a finalised period.")] = False,
+    fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="Exit 5 when any KPI was missed.")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's lock.")] = 0.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    log_format: Annotated[LogFormat, typer.Option(help="Log lines when not on a terminal: text or json.")] = LogFormat.TEXT,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the audit result as JSON on stdout.")] = False,
+) -> None:
+    """Run the monthly audit: validate, compute KPIs, score, price, and write every output.
+
+    For each period it writes OUT/YYYY-MM/ with the JSON results, the finance workbook, a PDF
+    scorecard per vendor, the portfolio PDF, the validation report and quarantine files, and
+    records the period in OUT/history.sqlite. Settings come from vendoraudit.toml and
+    VENDORAUDIT_* variables unless given here.
+
+    Exit codes: 0 done, 1 blocking data errors, 2 usage, 3 contract or configuration errors,
+    4 runtime failure (unreadable input, unwritable output, lock held), 5 a KPI was missed
+    (only with --fail-on-breach).
+
+    Example: vendoraudit audit --period previous --out /srv/audits --finalise
+    """
+    feedback = Feedback.for_stream(sys.stderr, quiet=quiet, log_format=log_format)
+    code = run(feedback, exports=exports, contracts=contracts, period=period, out=out, mapping=mapping,
+               config=config, paper=paper, finalise=finalise, force=force, fail_on_breach=fail_on_breach,
+               wait=wait, json_out=json_out)
+    raise typer.Exit(int(code))
+
+
+def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, period: str | None,
+        out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
+        finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool) -> ExitCode:
+    """The command's body; returns the exit code instead of exiting (tests call it directly)."""
+    try:
+        return _run(feedback, exports, contracts, period, out, mapping, config, paper, finalise, force,
+                    fail_on_breach, wait, json_out)
+    except VendorAuditError as exc:
+        feedback.error(str(exc), exc.problems)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        feedback.error("interrupted; the published outputs are unchanged")
+        return ExitCode.RUNTIME
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no data, exit 4
+        if os.environ.get("VENDORAUDIT_DEBUG"):
+            traceback.print_exc()
+        feedback.error(f"unexpected failure ({type(exc).__name__}); outputs are unchanged. "
+                       "Run again with VENDORAUDIT_DEBUG=1 for a traceback")
+        return ExitCode.RUNTIME
+
+
+def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, period: str | None,
+         out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
+         finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool) -> ExitCode:
+    from ..audit import AuditInputs, exports_dir_for, run_audit
+    from ..config import load_settings
+    from ..contract.loader import load_contracts
+    from ..deliver import deliver
+    from ..history import History
+    from ..periods import parse_periods
+    from ..publish import output_lock
+    from ..report_json import dumps
+
+    settings = load_settings(config, exports=exports, contracts=contracts, period=period, out=out,
+                             mappings=tuple(mapping or ()), paper=paper)
+    try:
+        periods = parse_periods(settings.period)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    feedback.info(f"settings from {settings.source}; periods {', '.join(map(str, periods))}")
+    contract_set = load_contracts(settings.contracts)
+    breached = False
+    summaries = []
+    with output_lock(settings.out, wait), History(settings.history_path) as history:
+        for p in periods:
+            with feedback.stage(f"{p}") as step:
+                step("reading and validating exports")
+                inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings)
+                result, validated = run_audit(inputs, p, history, progress=step)
+                delivery = deliver(result, validated, settings.out, history, settings.paper,
+                                   finalise=finalise, force=force, progress=step)
+            feedback.info(f"{p}: {len(delivery.files)} files in {delivery.folder}")
+            breached |= any(v.scorecard.is_breached for v in result.outsourced)
+            summaries.append((result, delivery))
+            if json_out:
+                sys.stdout.write(dumps(result, "vendoraudit.audit"))
+    feedback.summary(summaries)
+    return ExitCode.BREACH if fail_on_breach and breached else ExitCode.OK

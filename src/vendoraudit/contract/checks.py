@@ -1,6 +1,7 @@
 """Semantic checks of a structurally valid contract, each problem located at file:line:col.
 
-Rules beyond the model's types: metrics and their parameters exist, referenced criteria and
+Rules beyond the model's types: metrics and their parameters exist (checked against the KPI
+registry, `kpis.registry.METRICS`, and its own parameter rules), referenced criteria and
 categories exist, ids are unique, target and minimum agree with the direction, points and bands
 scoring are well ordered, allocations stay within their caps, dates are in order, outsourced
 contracts carry fees and money, time zones and currencies are real, and no site is covered by
@@ -20,6 +21,7 @@ import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from ..errors import ConfigError
@@ -29,6 +31,9 @@ from ..tables import CHANNELS
 from ..yamlsource import LocatedDocument, Location
 from .model import Contract, Kpi, Money, QaForm, ScoringMethod, VendorKind
 from .terms import apply_amendment
+
+if TYPE_CHECKING:
+    from ..kpis.registry import MetricDef
 
 PathT = tuple[str | int, ...]
 
@@ -49,62 +54,24 @@ class Problem:
         return (self.location.file, self.location.line, self.location.column)
 
 
-@dataclass(frozen=True)
-class MetricInfo:
-    """What the contract checks need to know of a metric: its direction and parameters."""
+def metric_catalog() -> Mapping[str, MetricDef]:
+    """Every metric a KPI may name, keyed by metric id: the KPI registry (imported when first needed)."""
+    from ..kpis.registry import METRICS
 
-    direction: Direction
-    params: frozenset[str] = frozenset()
-    required: frozenset[str] = frozenset()
+    return METRICS
 
 
-def _m(direction: Direction, *params: str, required: tuple[str, ...] = ()) -> MetricInfo:
-    return MetricInfo(direction, frozenset(params) | frozenset(required), frozenset(required))
-
-
-_H, _L = Direction.HIGHER, Direction.LOWER
-
-# The metric ids of the KPI registry (kpis/registry.py). Kept here, in ONE place, until the
-# registry lands; then `metric_catalog` reads `METRICS` instead.
-_KNOWN_METRICS: Mapping[str, MetricInfo] = {
-    "training.hours_per_agent": _m(_H, "category"),
-    "training.onboarding_completion": _m(_H, "days", "min_hours"),
-    "training.soft_skills_share": _m(_H),
-    "training.client_paid_share": _m(_H),
-    "qa.score": _m(_H),
-    "qa.pass_rate": _m(_H, "pass_mark"),
-    "qa.critical_error_rate": _m(_L),
-    "qa.criterion_score": _m(_H, required=("criterion",)),
-    "qa.coverage": _m(_H, "min_evaluations"),
-    "qa.sample_adequacy": _m(_H, "margin"),
-    "qa.evaluator_agreement": _m(_H, "tolerance"),
-    "survey.csat": _m(_H, "variant"),
-    "survey.nps": _m(_H),
-    "survey.ces": _m(_H, "variant"),
-    "ops.service_level": _m(_H, "threshold_seconds", "variant", "short_abandon_seconds"),
-    "ops.abandon_rate": _m(_L, "short_abandon_seconds"),
-    "ops.asa": _m(_L),
-    "ops.aht": _m(_L),
-    "ops.callback_within": _m(_H, "minutes"),
-    "ops.async_response_within": _m(_H, "hours"),
-    "ops.follow_up_kept": _m(_H),
-    "ops.fcr": _m(_H, "variant", "days"),
-    "workforce.attrition": _m(_L, "variant", "months"),
-    "workforce.headcount": _m(_H),
-}
-
-
-def metric_catalog() -> Mapping[str, MetricInfo]:
-    """Every metric a KPI may name, keyed by metric id."""
-    return _KNOWN_METRICS
+def metric_param_names(metric: MetricDef) -> frozenset[str]:
+    """The parameters a KPI may give its metric: the registry's, plus `variant` for metrics with variants."""
+    return frozenset(p.name for p in metric.params) | (frozenset({"variant"}) if metric.variants else frozenset())
 
 
 def kpi_direction(kpi: Kpi) -> Direction | None:
     """The KPI's direction: its own, else its metric's (None for an unknown metric)."""
     if kpi.direction is not None:
         return kpi.direction
-    info = metric_catalog().get(kpi.metric)
-    return info.direction if info else None
+    metric = metric_catalog().get(kpi.metric)
+    return metric.direction if metric else None
 
 
 # ISO 4217 codes with their minor units (a subset: the currencies contact-center contracts use).
@@ -290,16 +257,15 @@ def _check_states(c: _Checker, contract: Contract) -> None:
 
 def _check_kpi(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -> None:
     catalog = metric_catalog()
-    info = catalog.get(kpi.metric)
-    if info is None:
+    metric = catalog.get(kpi.metric)
+    if metric is None:
         c.add(path + ("metric",), f"unknown metric {kpi.metric!r}; {_suggest(kpi.metric, list(catalog))}")
     else:
-        for name in kpi.params:
-            if name not in info.params:
-                c.add(path + ("params", name), f"unknown parameter {name!r} for {kpi.metric}; "
-                      f"known: {_known(sorted(info.params))}", key=True)
-        for name in sorted(info.required - set(kpi.params)):
-            c.add(path + ("params",), f"{kpi.metric} needs the parameter {name!r}")
+        _check_params(c, kpi, path, metric)
+        # The registry names the filters a metric accepts "channel" and "queue".
+        for name, given, word in (("channels", kpi.filters.channels, "channel"), ("queues", kpi.filters.queues, "queue")):
+            if given and word not in metric.filters:
+                c.add(path + ("filters", name), f"{kpi.metric} cannot be filtered by {word}")
     criterion = kpi.params.get("criterion") if kpi.metric == "qa.criterion_score" else None
     if criterion is not None:
         known = [k.id for k in terms.qa_form.criteria]
@@ -313,6 +279,28 @@ def _check_kpi(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -
     direction = kpi_direction(kpi)
     if direction is not None:
         _check_direction(c, kpi, path, direction)
+
+
+def _check_params(c: _Checker, kpi: Kpi, path: PathT, metric: MetricDef) -> None:
+    """Names against the registry, then each value through the registry's own parameter check."""
+    known = metric_param_names(metric)
+    required = {p.name for p in metric.params if p.required}
+    for name in kpi.params:
+        if name not in known:
+            c.add(path + ("params", name), f"unknown parameter {name!r} for {kpi.metric}; "
+                  f"known: {_known(sorted(known))}", key=True)
+    for name in sorted(required - set(kpi.params)):
+        c.add(path + ("params",), f"{kpi.metric} needs the parameter {name!r}")
+    given_required = {n: v for n, v in kpi.params.items() if n in required}
+    for name, value in kpi.params.items():
+        if name not in known:
+            continue
+        try:
+            metric.resolve_params(given_required | {name: value})
+        except ConfigError as exc:
+            message = str(exc).removeprefix(f"metric {metric.id}: ")
+            if not message.endswith("is required"):
+                c.add(path + ("params", name), message)
 
 
 def _check_money_refs(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -> None:

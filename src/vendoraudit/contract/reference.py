@@ -227,8 +227,13 @@ def _enums() -> str:
 
 
 def _metrics() -> str:
-    lines = ["## Metric ids", "", "| metric | better | parameters |", "|---|---|---|"]
-    for metric_id, info in sorted(metric_catalog().items()):
-        params = ", ".join(f"`{p}`" + (" (required)" if p in info.required else "") for p in sorted(info.params))
-        lines.append(f"| `{metric_id}` | {info.direction.value} | {params or '-'} |")
+    lines = ["## Metric ids", "", "The KPI registry's metrics (`vendoraudit.kpis.registry`); `variant` takes the "
+             "first variant listed unless given.", "",
+             "| metric | better | parameters (default) | variants |", "|---|---|---|---|"]
+    for metric_id, metric in sorted(metric_catalog().items()):
+        params = ", ".join(f"`{p.name}`" + (" (required)" if p.required else
+                                             f" ({p.default})" if p.default is not None else "")
+                           for p in metric.params)
+        variants = ", ".join(f"`{v}`" for v in metric.variants)
+        lines.append(f"| `{metric_id}` | {metric.direction.value} | {params or '-'} | {variants or '-'} |")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,10 @@ from ..results import MetricResult, Unit
 from ..tables import ASYNC_CHANNELS, SYNC_CHANNELS
 from .shapes import mean_of, params_of, proportion
 
+# Interactions may come lazy (a scoped view of the period's frame): each metric collects only
+# the columns it reads.
+Frame = pl.DataFrame | pl.LazyFrame
+
 SERVICE_LEVEL_VARIANTS = ("3", "1", "2", "4", "5")
 
 
@@ -25,8 +29,13 @@ def _seconds(start: str, end: str) -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_microseconds() / 1_000_000
 
 
-def _inbound(interactions: pl.DataFrame, channels: tuple[str, ...]) -> pl.DataFrame:
-    return interactions.filter(pl.col("channel").is_in(channels) & (pl.col("direction") == "inbound"))
+def _inbound(interactions: Frame, channels: tuple[str, ...]) -> pl.LazyFrame:
+    return interactions.lazy().filter(pl.col("channel").is_in(channels) & (pl.col("direction") == "inbound"))
+
+
+def _one_row(query: pl.LazyFrame) -> dict[str, int]:
+    """The single row of an aggregate query, nulls (no rows) as 0."""
+    return {k: int(v or 0) for k, v in query.collect().row(0, named=True).items()}
 
 
 _ABANDONED = pl.col("abandoned").fill_null(False)
@@ -35,7 +44,7 @@ _WAIT = _seconds("arrived_at", "answered_at")
 _ABANDON_WAIT = _seconds("arrived_at", "ended_at")
 
 
-def service_level(interactions: pl.DataFrame, threshold_seconds: float = 20, variant: str = "3",
+def service_level(interactions: Frame, threshold_seconds: float = 20, variant: str = "3",
                   short_abandon_seconds: float = 5) -> MetricResult:
     """Share of synchronous inbound contacts handled within T seconds, by ICMI variant 1..5.
 
@@ -44,14 +53,14 @@ def service_level(interactions: pl.DataFrame, threshold_seconds: float = 20, var
     5 (answered <= T + abandoned <= short threshold) / (answered + abandoned).
     """
     t = float(threshold_seconds)
-    c = _inbound(interactions, SYNC_CHANNELS).select(
+    c = _one_row(_inbound(interactions, SYNC_CHANNELS).select(
         _ANSWERED.sum().alias("ans"),
         (_ANSWERED & (_WAIT <= t)).sum().alias("ans_in"),
         _ABANDONED.sum().alias("ab"),
         (_ABANDONED & (_ABANDON_WAIT <= t).fill_null(False)).sum().alias("ab_in"),
         (_ABANDONED & (_ABANDON_WAIT <= float(short_abandon_seconds)).fill_null(False)).sum().alias("ab_short"),
-    ).row(0, named=True)
-    ans, ans_in, ab, ab_in, ab_short = (int(c[k] or 0) for k in ("ans", "ans_in", "ab", "ab_in", "ab_short"))
+    ))
+    ans, ans_in, ab, ab_in, ab_short = (c[k] for k in ("ans", "ans_in", "ab", "ab_in", "ab_short"))
     used: dict[str, object] = {"threshold_seconds": threshold_seconds}
     if variant == "1":
         num, den = ans_in + ab_in, ans + ab
@@ -67,66 +76,66 @@ def service_level(interactions: pl.DataFrame, threshold_seconds: float = 20, var
     return proportion("ops.service_level", num, den, variant=variant, params=params_of(used))
 
 
-def abandon_rate(interactions: pl.DataFrame, short_abandon_seconds: float = 5) -> MetricResult:
+def abandon_rate(interactions: Frame, short_abandon_seconds: float = 5) -> MetricResult:
     """abandoned / (answered + abandoned) of synchronous inbound contacts, short abandons
     (wait <= the threshold) left out of both."""
     s = float(short_abandon_seconds)
-    c = _inbound(interactions, SYNC_CHANNELS).select(
+    c = _one_row(_inbound(interactions, SYNC_CHANNELS).select(
         _ANSWERED.sum().alias("ans"),
         (_ABANDONED & ~(_ABANDON_WAIT <= s).fill_null(False)).sum().alias("ab"),
-    ).row(0)
-    ans, ab = int(c[0] or 0), int(c[1] or 0)
+    ))
+    ans, ab = c["ans"], c["ab"]
     return proportion("ops.abandon_rate", ab, ans + ab,
                       params=params_of({"short_abandon_seconds": short_abandon_seconds}))
 
 
-def asa(interactions: pl.DataFrame) -> MetricResult:
+def asa(interactions: Frame) -> MetricResult:
     """Mean wait (answered_at - arrived_at, seconds) of answered synchronous inbound contacts."""
-    waits = _inbound(interactions, SYNC_CHANNELS).filter(_ANSWERED).select(_WAIT.alias("w")).get_column("w")
+    waits = _inbound(interactions, SYNC_CHANNELS).filter(_ANSWERED).select(_WAIT.alias("w")).collect().get_column("w")
     return mean_of("ops.asa", waits, unit=Unit.SECONDS)
 
 
-def aht(interactions: pl.DataFrame) -> MetricResult:
+def aht(interactions: Frame) -> MetricResult:
     """Mean handle_seconds of answered contacts (every channel and direction; null handle times left out)."""
-    handle = interactions.filter(_ANSWERED).get_column("handle_seconds")
+    handle = interactions.lazy().filter(_ANSWERED).select("handle_seconds").collect().get_column("handle_seconds")
     return mean_of("ops.aht", handle.cast(pl.Float64), unit=Unit.SECONDS)
 
 
-def callback_within(interactions: pl.DataFrame, minutes: float = 10) -> MetricResult:
+def callback_within(interactions: Frame, minutes: float = 10) -> MetricResult:
     """Callbacks completed within `minutes` of the request / callbacks requested (contacts of the
     period with a callback_requested_at). A request with no completion is missed."""
     window = float(minutes) * 60
-    c = interactions.filter(pl.col("callback_requested_at").is_not_null()).select(
+    c = _one_row(interactions.lazy().filter(pl.col("callback_requested_at").is_not_null()).select(
         pl.len().alias("req"),
         (_seconds("callback_requested_at", "callback_completed_at") <= window).fill_null(False).sum().alias("ok"),
-    ).row(0)
-    return proportion("ops.callback_within", int(c[1] or 0), int(c[0] or 0),
+    ))
+    return proportion("ops.callback_within", c["ok"], c["req"],
                       params=params_of({"minutes": minutes}))
 
 
-def async_response_within(interactions: pl.DataFrame, hours: float = 4) -> MetricResult:
+def async_response_within(interactions: Frame, hours: float = 4) -> MetricResult:
     """Asynchronous inbound contacts first answered within `hours` / all of them received
     (unanswered ones count as missed)."""
     window = float(hours) * 3600
-    c = _inbound(interactions, ASYNC_CHANNELS).select(
+    c = _one_row(_inbound(interactions, ASYNC_CHANNELS).select(
         pl.len().alias("all"),
         (_WAIT <= window).fill_null(False).sum().alias("ok"),
-    ).row(0)
-    return proportion("ops.async_response_within", int(c[1] or 0), int(c[0] or 0),
+    ))
+    return proportion("ops.async_response_within", c["ok"], c["all"],
                       params=params_of({"hours": hours}))
 
 
-def follow_up_kept(follow_ups: pl.DataFrame) -> MetricResult:
+def follow_up_kept(follow_ups: Frame) -> MetricResult:
     """Follow-ups completed by their due time / follow-ups due in the period (rows are placed in the
     period by follow_up_due_at; an uncompleted follow-up is not kept)."""
-    c = follow_ups.filter(pl.col("follow_up_due_at").is_not_null()).select(
+    c = _one_row(follow_ups.lazy().filter(pl.col("follow_up_due_at").is_not_null()).select(
         pl.len().alias("due"),
         (pl.col("follow_up_completed_at") <= pl.col("follow_up_due_at")).fill_null(False).sum().alias("kept"),
-    ).row(0)
-    return proportion("ops.follow_up_kept", int(c[1] or 0), int(c[0] or 0))
+    ))
+    return proportion("ops.follow_up_kept", c["kept"], c["due"])
 
 
-def fcr(interactions: pl.DataFrame, variant: str = "flag", days: float = 7) -> MetricResult:
+def fcr(interactions: Frame, variant: str = "flag", days: float = 7) -> MetricResult:
     """First-contact resolution in percent.
 
     flag: resolved_first_contact true / flag known.
@@ -136,12 +145,13 @@ def fcr(interactions: pl.DataFrame, variant: str = "flag", days: float = 7) -> M
     """
     metric_id = "ops.fcr"
     if variant == "flag":
-        flags = interactions.get_column("resolved_first_contact").drop_nulls()
+        flags = (interactions.lazy().select("resolved_first_contact").collect()
+                 .get_column("resolved_first_contact").drop_nulls())
         return proportion(metric_id, int(flags.sum()), flags.len(), variant=variant)
     window = timedelta(days=float(days))
-    contacts = (interactions.filter(pl.col("member_ref").is_not_null())
+    contacts = (interactions.lazy().filter(pl.col("member_ref").is_not_null())
                 .select("member_ref", "queue", "arrived_at")
-                .sort("member_ref", "queue", "arrived_at"))
+                .sort("member_ref", "queue", "arrived_at").collect())
     same = ((pl.col("member_ref") == pl.col("member_ref").shift(1))
             & (pl.col("queue") == pl.col("queue").shift(1)))
     repeats = contacts.select(

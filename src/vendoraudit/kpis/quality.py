@@ -95,13 +95,13 @@ def coverage(evaluations: pl.DataFrame, roster: pl.DataFrame, period: Period,
                       params=params_of({"min_evaluations": min_evaluations}))
 
 
-def handled_contacts(interactions: pl.DataFrame) -> int:
+def handled_contacts(interactions: pl.DataFrame | pl.LazyFrame) -> int:
     """Contacts an agent handled: not abandoned, with an answered_at (every channel and direction)."""
-    return int(interactions.select(
-        (~pl.col("abandoned").fill_null(False) & pl.col("answered_at").is_not_null()).sum()).item() or 0)
+    return int(interactions.lazy().select(
+        (~pl.col("abandoned").fill_null(False) & pl.col("answered_at").is_not_null()).sum()).collect().item() or 0)
 
 
-def sample_adequacy(evaluations: pl.DataFrame, interactions: pl.DataFrame, margin: float = 5) -> MetricResult:
+def sample_adequacy(evaluations: pl.DataFrame, interactions: pl.DataFrame | pl.LazyFrame, margin: float = 5) -> MetricResult:
     """Evaluations done as % of the evaluations needed for +-margin points at 95% confidence
     (p = 0.5, finite-population correction over the handled contacts of the period).
 

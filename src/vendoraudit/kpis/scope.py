@@ -37,6 +37,7 @@ from .registry import CHANNEL, QUEUE, metric
 BreakdownBy = Literal["site", "vendor", "channel", "queue"]
 
 _START, _END = "_period_start", "_period_end"
+Frame = pl.DataFrame | pl.LazyFrame
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,13 +47,15 @@ class PeriodData:
     `evaluations` are the period's qa_evaluations with `score` and `critical` added;
     `training_to_date` holds every training record completed before the period's end (onboarding);
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
+    After `restrict`, `interactions` and `follow_ups` may be LazyFrames (a filtered view), so that each
+    metric reads only its columns; metric functions call `.lazy()` on them.
     """
 
     period: Period
     sites: SiteDirectory
     site_ids: tuple[str, ...]
-    interactions: pl.DataFrame
-    follow_ups: pl.DataFrame
+    interactions: Frame
+    follow_ups: Frame
     surveys: pl.DataFrame
     evaluations: pl.DataFrame
     qa_items: pl.DataFrame
@@ -96,11 +99,18 @@ def _bounds(period: Period, site_ids: Sequence[str], sites: SiteDirectory) -> pl
                                       _END: pl.Datetime("us", "UTC")}, orient="row")
 
 
-def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose `column` falls in their own site's [start, end)."""
-    return (frame.join(bounds, on="site_id", how="inner")
-            .filter((pl.col(column) >= pl.col(_START)) & (pl.col(column) < pl.col(_END)))
-            .drop(_START, _END))
+def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame, upper_only: bool = False) -> pl.DataFrame:
+    """Rows whose `column` falls in their own site's [start, end) (or before its end: `upper_only`).
+
+    The join carries only site_id and the timestamp; the wide frame is filtered once by the mask.
+    """
+    test = pl.col(column) < pl.col(_END)
+    if not upper_only:
+        test = test & (pl.col(column) >= pl.col(_START))
+    mask = (frame.select("site_id", column)
+            .join(bounds, on="site_id", how="left", maintain_order="left")
+            .select(test.fill_null(False)).to_series())
+    return frame.filter(mask)
 
 
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
@@ -110,8 +120,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     bounds = _bounds(period, site_ids, sites)
     evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
     items = t["qa_items"].join(evaluations.select("evaluation_id"), on="evaluation_id", how="semi")
-    training_to_date = (t["training"].join(bounds, on="site_id", how="inner")
-                        .filter(pl.col("completed_at") < pl.col(_END)).drop(_START, _END))
+    training_to_date = _within(t["training"], "completed_at", bounds, upper_only=True)
     return PeriodData(
         period=period,
         sites=sites,
@@ -125,7 +134,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         training=_within(t["training"], "completed_at", bounds),
         training_to_date=training_to_date,
         roster=t["roster"],
-        contact_queues=t["interactions"].select("interaction_id", "queue").unique("interaction_id"),
+        contact_queues=t["interactions"].select("interaction_id", "queue"),
     )
 
 
@@ -148,7 +157,10 @@ def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[st
     """Keep rows whose interaction is in `queues` and not in `exclude` (see the module docstring)."""
     if queues is None and not exclude:
         return frame
-    joined = frame.join(lookup.rename({"queue": "_queue"}), on="interaction_id", how="left")
+    # Narrow the export-wide lookup to this frame's interactions before joining it.
+    wanted = frame.select("interaction_id").drop_nulls().unique()
+    narrow = lookup.join(wanted, on="interaction_id", how="semi").unique("interaction_id")
+    joined = frame.join(narrow.rename({"queue": "_queue"}), on="interaction_id", how="left")
     keep = pl.lit(True)
     if queues is not None:
         keep = keep & pl.col("_queue").is_in(list(queues)).fill_null(False)
@@ -163,25 +175,27 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
     """`data` narrowed to sites, channels, queues and non-excused dates; frames of tables not in
     `tables` are left as they are (the caller will not read them)."""
     sites = list(site_ids)
-    changes: dict[str, pl.DataFrame] = {}
+    every_site = set(sites) >= set(data.site_ids)
+    changes: dict[str, object] = {}
 
-    def contact_filter(frame: pl.DataFrame, date_column: str, by_lookup: bool) -> pl.DataFrame:
-        keep = pl.col("site_id").is_in(sites)
+    def contact_filter(frame: Frame, date_column: str, by_lookup: bool) -> Frame:
+        keep: list[pl.Expr] = [] if every_site else [pl.col("site_id").is_in(sites)]
         if channels is not None:
-            keep = keep & pl.col("channel").is_in(list(channels))
+            keep.append(pl.col("channel").is_in(list(channels)))
         if not by_lookup:
             if queues is not None:
-                keep = keep & pl.col("queue").is_in(list(queues))
+                keep.append(pl.col("queue").is_in(list(queues)))
             if exclude_queues:
-                keep = keep & ~pl.col("queue").is_in(list(exclude_queues))
+                keep.append(~pl.col("queue").is_in(list(exclude_queues)))
         if exclude_dates:
-            keep = keep & ~_local_date(date_column, data, sites).is_in(list(exclude_dates))
-        out = frame.filter(keep)
+            keep.append(~_local_date(date_column, data, sites).is_in(list(exclude_dates)))
+        out = frame.filter(*keep) if keep else frame
         return _queue_filter(out, data.contact_queues, queues, exclude_queues) if by_lookup else out
 
     if "interactions" in tables:
-        changes["interactions"] = contact_filter(data.interactions, "arrived_at", False)
-        changes["follow_ups"] = contact_filter(data.follow_ups, "follow_up_due_at", False)
+        # Lazy: the big frame is filtered inside each metric's own query, on its columns only.
+        changes["interactions"] = contact_filter(data.interactions.lazy(), "arrived_at", False)
+        changes["follow_ups"] = contact_filter(data.follow_ups.lazy(), "follow_up_due_at", False)
     if "surveys" in tables:
         changes["surveys"] = contact_filter(data.surveys, "submitted_at", True)
     if "qa_evaluations" in tables or "qa_items" in tables:
@@ -218,17 +232,19 @@ def compute_metric(metric_id: str, data: PeriodData, site_ids: Sequence[str],
 
 def _keys(scoped: PeriodData, tables: Sequence[str], by: str) -> tuple[str, ...]:
     """Channels or queues present in the frames a metric reads, sorted."""
-    frames: list[pl.DataFrame] = []
+    column = "channel" if by == "channel" else "queue"
+    frames: list[pl.LazyFrame] = []
     if "interactions" in tables:
-        frames += [scoped.interactions, scoped.follow_ups]
+        frames += [scoped.interactions.lazy(), scoped.follow_ups.lazy()]
     for table, frame in (("surveys", scoped.surveys), ("qa_evaluations", scoped.evaluations)):
         if table in tables:
-            frames.append(frame if by == "channel" else
-                          frame.select("interaction_id").join(scoped.contact_queues, on="interaction_id"))
-    column = "channel" if by == "channel" else "queue"
+            frames.append(frame.lazy() if by == "channel" else
+                          scoped.contact_queues.lazy().join(frame.lazy().select("interaction_id"),
+                                                            on="interaction_id", how="semi"))
     seen: set[str] = set()
     for frame in frames:
-        seen.update(v for v in frame.get_column(column).unique().to_list() if v is not None)
+        values = frame.select(pl.col(column).unique()).collect().get_column(column)
+        seen.update(v for v in values.to_list() if v is not None)
     return tuple(sorted(seen))
 
 

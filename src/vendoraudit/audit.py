@@ -1,0 +1,331 @@
+"""The library entry point: one period's audit from exports and contracts to an `AuditResult`.
+
+read -> validate -> KPIs -> score -> money, for every contract in force. It reads the results
+history (baselines for improvement points, earn-back, trend) but does not write it: recording a
+period is the caller's step, after its outputs are safely written (see `deliver`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from . import __version__
+from .audit_result import (
+    AuditResult,
+    ChannelValue,
+    ContractSource,
+    DataQuality,
+    IssueCount,
+    MetricLine,
+    Section,
+    TrendPoint,
+    VendorAudit,
+)
+from .contract.loader import ContractSet, LoadedContract
+from .contract.model import Contract, FeeModel, Kpi, VendorKind
+from .errors import DataError
+from .history import History
+from .kpis.brand import brand_consistency
+from .kpis.registry import METRICS
+from .kpis.scope import PeriodData, breakdown, compute_metric, period_data
+from .money import Settlement, format_money, settle
+from .periods import Period
+from .results import MetricResult, SiteDirectory
+from .scoring import Outcome, Scorecard, baseline_period, score_contract
+from .validate import ValidatedExports, load_exports
+
+TREND_MONTHS = 6
+MAX_QUARANTINED_SHARE = 0.02  # more bad rows than this in a table blocks the money
+
+# Informative sections of a scorecard: (section id, title, metric ids).
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("training", "Training", ("training.hours_per_agent", "training.onboarding_completion",
+                              "training.soft_skills_share", "training.client_paid_share")),
+    ("quality", "Quality (call review)", ("qa.score", "qa.pass_rate", "qa.critical_error_rate",
+                                          "qa.coverage", "qa.sample_adequacy", "qa.evaluator_agreement")),
+    ("satisfaction", "Satisfaction", ("survey.csat", "survey.nps", "survey.ces")),
+    ("responsiveness", "Responsiveness", ("ops.service_level", "ops.abandon_rate", "ops.asa", "ops.aht",
+                                          "ops.callback_within", "ops.async_response_within",
+                                          "ops.follow_up_kept", "ops.fcr")),
+    ("workforce", "Workforce", ("workforce.headcount", "workforce.attrition")),
+)
+PARITY_METRICS = ("qa.score", "survey.csat", "ops.fcr")
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """What one audit reads: the period's export folder, contracts and mappings."""
+
+    exports_dir: Path
+    contracts: ContractSet
+    mappings: tuple[Path, ...] = ()
+
+
+def exports_dir_for(root: Path, period: Period) -> Path:
+    """`root/YYYY-MM` when it exists (a folder of period folders), else `root` itself."""
+    candidate = root / str(period)
+    return candidate if candidate.is_dir() else root
+
+
+def run_audit(inputs: AuditInputs, period: Period, history: History | None = None,
+              validated: ValidatedExports | None = None,
+              progress: Callable[[str], None] | None = None) -> tuple[AuditResult, ValidatedExports]:
+    """Audit `period`; returns the result and the validated exports (for the quarantine files).
+
+    Raises DataError when the exports have blocking problems, ConfigError for contracts.
+    """
+    step = progress or (lambda _message: None)
+    sites = inputs.contracts.site_directory(period)
+    if validated is None:
+        validated = load_exports(inputs.exports_dir, inputs.mappings, period, sites)
+    blocking = blocking_problems(validated, sites, period)
+    if blocking:
+        raise DataError(f"{len(blocking)} blocking data problem(s) in {inputs.exports_dir}; "
+                        "no money is computed on them", tuple(blocking))
+    step("computing KPIs, scores and money")
+    data = period_data(validated.tables, period, sites)
+    baseline_sites = sites.in_house_sites
+    entries = {e.vendor_id: e for e in inputs.contracts}
+    vendors = []
+    for terms in sorted(inputs.contracts.in_force(period), key=_vendor_order):
+        vendors.append(_audit_vendor(terms, entries[terms.vendor.id], period, data, sites,
+                                     baseline_sites, history))
+    in_house = [v.vendor_id for v in vendors if v.in_house]
+    result = AuditResult(
+        period=period,
+        tool_version=__version__,
+        baseline_vendor_id=in_house[0] if in_house else None,
+        vendors=tuple(vendors),
+        data_quality=data_quality(validated),
+        contracts=tuple(_source(e) for e in inputs.contracts),
+        inputs_fingerprint=_fingerprint(validated, inputs.contracts),
+    )
+    return result, validated
+
+
+def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period: Period) -> list[str]:
+    """Problems that stop the money: a contracted site without contacts, or too many bad rows."""
+    problems = []
+    contacts = validated.tables["interactions"]
+    seen = set(contacts.get_column("site_id").unique().to_list()) if contacts.height else set()
+    for site in sites.sites:
+        if site.site_id not in seen:
+            problems.append(f"site {site.site_id} ({site.vendor_id}) sent no interactions for {period}")
+    by_table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for f in validated.files:
+        by_table[f.table][0] += f.rows_read
+        by_table[f.table][1] += f.rows_quarantined
+    for table, (read, bad) in sorted(by_table.items()):
+        if read and bad / read > MAX_QUARANTINED_SHARE:
+            problems.append(f"{table}: {bad:,} of {read:,} rows quarantined "
+                            f"({100 * bad / read:.1f}%, more than {100 * MAX_QUARANTINED_SHARE:.0f}%)")
+    return problems
+
+
+def _vendor_order(terms: Contract) -> tuple[int, str]:
+    return (0 if terms.vendor.kind is VendorKind.IN_HOUSE else 1, terms.vendor.id)
+
+
+def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: PeriodData,
+                  sites: SiteDirectory, baseline_sites: tuple[str, ...],
+                  history: History | None) -> VendorAudit:
+    vendor_id = terms.vendor.id
+    in_house = terms.vendor.kind is VendorKind.IN_HOUSE
+    site_ids = sites.sites_of(vendor_id)
+    excused_dates = _excused_dates(terms, period)
+    results: dict[str, MetricResult] = {}
+    excused: dict[str, str] = {}
+    for kpi in terms.kpis:
+        results[kpi.id] = compute_metric(
+            kpi.metric, data, site_ids, _kpi_params(kpi, terms),
+            channels=kpi.filters.channels, queues=kpi.filters.queues,
+            exclude_queues=terms.excused.queues, exclude_dates=excused_dates, min_sample=kpi.min_sample)
+        reason = _excuse(kpi, terms, period, excused_dates)
+        if reason:
+            excused[kpi.id] = reason
+    baselines = {k.id: history.kpi_value(vendor_id, k.id, baseline_period(k, period)) for k in terms.kpis} \
+        if history else {}
+    compare = not in_house and bool(baseline_sites)
+    brand_items = [c for c in terms.qa_form.criteria if c.brand_promise]
+    consistency = brand_consistency(
+        data, site_ids, baseline_sites, [c.id for c in brand_items],
+        {c.id: c.floor for c in brand_items if c.floor is not None}) if compare and brand_items else None
+    scorecard = score_contract(terms, period, results, baselines, excused,
+                               consistency.points if consistency else None)
+    fees, fee_basis = _fees(terms, data, site_ids)
+    settlement = None
+    if terms.money is not None and fees is not None:
+        candidates = history.earn_back_candidates(vendor_id, period, terms.money.earn_back_months) \
+            if history and terms.money.earn_back_months else []
+        settlement = settle(terms, scorecard, fees, candidates)
+    qa_params = {"qa.pass_rate": {"pass_mark": terms.qa_form.pass_mark},
+                 "qa.coverage": {"min_evaluations": terms.qa_form.min_evaluations_per_agent}}
+    return VendorAudit(
+        vendor_id=vendor_id,
+        vendor_name=terms.vendor.name,
+        in_house=in_house,
+        sites=tuple(s for s in sites.sites if s.vendor_id == vendor_id),
+        contract=_source(entry),
+        terms=terms,
+        currency=terms.currency,
+        fees=fees,
+        fee_basis=fee_basis,
+        scorecard=scorecard,
+        settlement=settlement,
+        consistency=consistency,
+        sections=_sections(data, site_ids, baseline_sites if compare else (), qa_params),
+        channel_parity=_parity(data, site_ids, baseline_sites if compare else ()),
+        trend=_trend(scorecard, history, period),
+        movers=_movers(scorecard, settlement, terms.currency),
+    )
+
+
+def _kpi_params(kpi: Kpi, terms: Contract) -> dict[str, object]:
+    """The KPI's params, with the QA form's pass mark and coverage k where the KPI leaves them out."""
+    params: dict[str, object] = dict(kpi.params)
+    if kpi.metric == "qa.pass_rate":
+        params.setdefault("pass_mark", terms.qa_form.pass_mark)
+    if kpi.metric == "qa.coverage":
+        params.setdefault("min_evaluations", terms.qa_form.min_evaluations_per_agent)
+    return params
+
+
+def _excused_dates(terms: Contract, period: Period) -> tuple[date, ...]:
+    days: list[date] = []
+    for span in terms.excused.dates:
+        day = max(span.start, period.first_day)
+        while day <= min(span.end, period.last_day):
+            days.append(day)
+            day += timedelta(days=1)
+    return tuple(sorted(set(days)))
+
+
+def _excuse(kpi: Kpi, terms: Contract, period: Period, excused_dates: tuple[date, ...]) -> str:
+    """Why a KPI is excused as a whole this period, or '' (partial excuses only narrow the data)."""
+    if len(excused_dates) == period.last_day.day:
+        reasons = sorted({s.reason for s in terms.excused.dates})
+        return f"the whole of {period} is excused ({'; '.join(reasons)})"
+    queues = kpi.filters.queues
+    if queues and set(queues) <= set(terms.excused.queues):
+        return f"its queues ({', '.join(queues)}) are excused by the contract"
+    return ""
+
+
+def _fees(terms: Contract, data: PeriodData, site_ids: Sequence[str]) -> tuple[Decimal | None, str]:
+    """The month's fees under the contract's fee model, and how they were reached, in words."""
+    fees = terms.fees
+    if fees is None:
+        return None, "no fees (in-house)"
+    money = format_money(fees.amount, terms.currency)
+    if fees.model is FeeModel.FIXED_MONTHLY:
+        return fees.amount, f"fixed monthly fee {money}"
+    if fees.model is FeeModel.PER_CONTACT:
+        handled = data.interactions.filter(
+            pl.col("site_id").is_in(list(site_ids)) & pl.col("answered_at").is_not_null()).height
+        return fees.amount * handled, f"{handled:,} handled contacts x {money}"
+    agents = _active_agent_fte(data, site_ids)
+    return fees.amount * agents, f"{agents} FTE of active agents x {money}"
+
+
+def _active_agent_fte(data: PeriodData, site_ids: Sequence[str]) -> Decimal:
+    period = data.period
+    roster = data.roster.filter(
+        pl.col("site_id").is_in(list(site_ids)) & (pl.col("role") == "agent")
+        & (pl.col("hire_date") < period.next_first_day)
+        & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= period.first_day)))
+    # FTE is a fraction written by people (0.5, 0.75): sum it exactly from its decimal text.
+    return sum((Decimal(str(v)) for v in roster.get_column("fte").to_list()), Decimal(0))
+
+
+def _sections(data: PeriodData, site_ids: Sequence[str], baseline_sites: Sequence[str],
+              params: dict[str, dict[str, object]]) -> tuple[Section, ...]:
+    sections = []
+    for section_id, title, metric_ids in SECTIONS:
+        lines = []
+        for metric_id in metric_ids:
+            p = params.get(metric_id)
+            lines.append(MetricLine(
+                metric_id=metric_id,
+                title=METRICS[metric_id].title,
+                vendor=compute_metric(metric_id, data, site_ids, p),
+                baseline=compute_metric(metric_id, data, baseline_sites, p) if baseline_sites else None,
+                definition=METRICS[metric_id].definition,
+            ))
+        sections.append(Section(section_id, title, tuple(lines)))
+    return tuple(sections)
+
+
+def _parity(data: PeriodData, site_ids: Sequence[str], baseline_sites: Sequence[str]) -> tuple[ChannelValue, ...]:
+    rows = []
+    for metric_id in PARITY_METRICS:
+        base = dict(breakdown(metric_id, data, "channel", baseline_sites)) if baseline_sites else {}
+        for channel, result in breakdown(metric_id, data, "channel", site_ids):
+            rows.append(ChannelValue(channel, metric_id, result, base.get(channel)))
+    return tuple(rows)
+
+
+def _trend(scorecard: Scorecard, history: History | None, period: Period) -> tuple[TrendPoint, ...]:
+    points: list[TrendPoint] = []
+    for score in scorecard.kpis:
+        if history is not None:
+            for p in history.kpi_series(scorecard.vendor_id, score.kpi_id, period.shift(-1), TREND_MONTHS - 1):
+                points.append(TrendPoint(p.period, score.kpi_id, p.value,
+                                         p.outcome.value if p.outcome else None))
+        points.append(TrendPoint(period, score.kpi_id, score.value, score.outcome.value))
+    return tuple(points)
+
+
+def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) -> tuple[str, ...]:
+    """The three KPIs that moved the composite most: points lost (or won) times their weight."""
+    credits = settlement.kpi_credits if settlement else {}
+    scored = [k for k in scorecard.kpis if k.is_scored and k.points is not None and k.effective_weight > 0]
+    ranked = sorted(scored, key=lambda k: (-(k.effective_weight * (10 - k.points)), k.outcome is Outcome.MET,
+                                           -k.effective_weight, k.kpi_id))
+    if all(k.points == 10 for k in ranked):
+        ranked = sorted(scored, key=lambda k: (-k.effective_weight, k.kpi_id))
+    lines = []
+    for k in ranked[:3]:
+        money = f"; credit {format_money(credits[k.kpi_id], currency)}" if credits.get(k.kpi_id) else ""
+        lines.append(f"{k.verdict} ({k.points}/10 points at {k.effective_weight:.1f}% weight{money})")
+    return tuple(lines)
+
+
+def data_quality(validated: ValidatedExports) -> DataQuality:
+    """The validation stage in summary: issue counts per file and rule, and the row accounting."""
+    groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
+    tables = {f.path: f.table for f in validated.files}
+    for issue in validated.issues:
+        key = (issue.file or "", tables.get(issue.file or "", ""), issue.rule, str(issue.severity))
+        groups[key].append(issue.row or 0)
+    counts = tuple(IssueCount(file, table, rule, severity, len(rows), tuple(sorted(r for r in rows if r))[:5])
+                   for (file, table, rule, severity), rows in sorted(groups.items()))
+    return DataQuality(
+        files=tuple(validated.files),
+        issue_counts=counts,
+        error_count=validated.error_count,
+        warning_count=validated.warning_count,
+        rows_read=sum(f.rows_read for f in validated.files),
+        rows_used=sum(f.rows_used for f in validated.files),
+        rows_quarantined=sum(f.rows_quarantined for f in validated.files),
+    )
+
+
+def _source(entry: LoadedContract) -> ContractSource:
+    return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256)
+
+
+def _fingerprint(validated: ValidatedExports, contracts: ContractSet) -> str:
+    digest = hashlib.sha256()
+    for f in sorted(validated.files, key=lambda f: f.path):
+        digest.update(f"{f.path}\0{f.sha256}\n".encode())
+    for e in sorted(contracts, key=lambda e: e.source):
+        digest.update(f"{e.source}\0{e.sha256}\n".encode())
+    return digest.hexdigest()

@@ -1,0 +1,97 @@
+"""Delivering an audit: write every output of a period, record it in the history, publish it.
+
+Outputs go to `OUT/YYYY-MM/`: the JSON results, the finance workbook, one PDF scorecard per vendor
+and a portfolio PDF, the validation report, quarantine files and a manifest of SHA-256 hashes.
+They are staged in a hidden folder and swapped into place only when all are written, so a failed
+or killed run leaves the published folder as it was (see `publish`). Nothing here reads the wall
+clock into an output: the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit_result import AuditResult
+from .errors import OutputError
+from .history import History
+from .publish import publish, staging_dir, write_bytes
+from .report_json import dumps
+from .validate import ValidatedExports, write_quarantine
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a period's outputs were published."""
+
+    folder: Path
+    files: tuple[Path, ...]
+
+    def of_kind(self, suffix: str) -> tuple[Path, ...]:
+        return tuple(f for f in self.files if f.suffix == suffix)
+
+
+def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, history: History,
+            paper: str = "A4", finalise: bool = False, force: bool = False,
+            progress: Progress | None = None) -> Delivery:
+    """Write, record and publish one audited period; OutputError when it cannot or may not."""
+    step = progress or (lambda _message: None)
+    period = result.period
+    if history.is_finalised(period):
+        if not force:
+            raise OutputError(f"period {period} is finalised (invoices were issued from it); "
+                              "pass --force to replace it")
+        history.reopen(period)
+    stage = staging_dir(out_dir, str(period))
+    name = f"vendoraudit-{period}"
+
+    step("writing JSON results")
+    write_bytes(stage / f"{name}.json", dumps(result, "vendoraudit.audit").encode())
+    write_bytes(stage / f"validation-{period}.json",
+                (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+    write_quarantine(validated, stage / "quarantine")
+
+    step("writing the finance workbook")
+    from .render_excel import write_workbook  # openpyxl only when writing
+
+    write_workbook(result, stage / f"{name}.xlsx")
+
+    step("rendering PDF scorecards")
+    from .render_pdf import write_pdfs  # weasyprint is slow to import: only when rendering
+
+    write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
+
+    write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
+    step("recording the period in the results history")
+    history.record(period, [v.scorecard for v in result.vendors],
+                   [v.settlement for v in result.vendors if v.settlement is not None])
+    if finalise:
+        history.finalise(period)
+    folder = publish(stage, out_dir, str(period))
+    return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+
+
+def _contract_bytes(result: AuditResult) -> dict[str, bytes]:
+    """Each vendor's contract file as read, to attach inside its PDF."""
+    out: dict[str, bytes] = {}
+    for vendor in result.vendors:
+        try:
+            out[vendor.vendor_id] = Path(vendor.contract.path).read_bytes()
+        except OSError as exc:
+            raise OutputError(f"cannot read contract {vendor.contract.path} to attach it: {exc.strerror}") from exc
+    return out
+
+
+def _manifest(result: AuditResult, stage: Path) -> str:
+    """Every output with its SHA-256, and the inputs' fingerprint: what a reviewer checks."""
+    files = {p.relative_to(stage).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(stage.rglob("*")) if p.is_file()}
+    document = {"kind": "vendoraudit.manifest", "schema_version": 1, "period": str(result.period),
+                "tool_version": result.tool_version, "inputs_fingerprint": result.inputs_fingerprint,
+                "files": files}
+    return json.dumps(document, indent=2) + "\n"
