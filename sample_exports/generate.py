@@ -735,11 +735,7 @@ def month_tables(world: World, period: Period) -> dict[str, list[tuple[str, pl.D
         out["qa_evaluations"].append((site.site_id, canonical_frame("qa_evaluations", evaluations)))
         out["qa_items"].append((site.site_id, canonical_frame("qa_items", items)))
         out["surveys"].append((site.site_id, canonical_frame("surveys", build_surveys(site, period, contacts, world.name))))
-        # Training is an LMS transcript of the last three months, not just this one: onboarding
-        # completion looks back 90 days at new hires' onboarding hours.
-        transcript = [r for p in MONTHS if period.shift(-2) <= p <= period
-                      for r in build_training(site, p, staff, world.name)]
-        out["training"].append((site.site_id, canonical_frame("training", transcript)))
+        out["training"].append((site.site_id, canonical_frame("training", build_training(site, period, staff, world.name))))
         out["roster"].append((site.site_id, canonical_frame("roster", roster_rows(staff, period))))
     return out
 

@@ -176,3 +176,11 @@ def test_templates_have_the_canonical_headers(tmp_path: Path) -> None:
     assert (tmp_path / "roster.csv").read_text() == "agent_id,site_id,role,hire_date,termination_date,fte\n"
     write_templates(tmp_path / "x", FileFormat.XLSX)
     assert pl.read_excel(tmp_path / "x" / "surveys.xlsx").columns == list(TABLES["surveys"].names)
+
+
+def test_blank_csv_lines_are_skipped_but_rows_keep_their_numbers(tmp_path: Path) -> None:
+    (tmp_path / "interactions.csv").write_text(
+        HEADER + "\nI1,S,phone,inbound,q,2026-10-01T09:00:00Z,false\n\n"
+        "I2,S,phone,inbound,q,2026-10-01T09:00:00Z,false\n")
+    frame = read_one(tmp_path).frame
+    assert frame["_source_row"].to_list() == [1, 3]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -128,8 +128,7 @@ def test_period_uses_the_site_zone_and_finds_missing_days(tmp_path: Path) -> Non
 
 
 def test_personal_values_are_masked(tmp_path: Path) -> None:
-    from vendoraudit.mapping import Mapping  # a code map on member_ref makes it fail to parse
-
+    # A code map on member_ref makes its value fail to parse, so an issue points at it.
     (tmp_path / "m.yaml").write_text(
         "name: m\ntable: interactions\nfiles: [calls.csv]\n"
         "columns:\n  member_ref: {column: member_ref, codes: {X: x}}\n")
@@ -138,7 +137,7 @@ def test_personal_values_are_masked(tmp_path: Path) -> None:
     (issue,) = [i for i in r.issues if i.column == "member_ref"]
     assert issue.value == MASK
     assert "MRN-12345" not in json.dumps(r.to_dict())
-    assert Mapping  # imported for the reader's orientation
+    assert "MRN-12345" not in r.quarantine["interactions"]["_reason"].item()
 
 
 def test_write_quarantine_leaves_out_never_output_columns(tmp_path: Path) -> None:
@@ -184,3 +183,12 @@ def test_broken_set_lists_every_planted_problem() -> None:
     for p in planted["problems"]:
         assert (p["file"], p["row"], p["column"], p["severity"]) in found, p
     assert r.has_errors and r.is_balanced
+
+
+def test_training_history_before_the_period_is_not_flagged(tmp_path: Path) -> None:
+    write(tmp_path, "training.csv", ["record_id,agent_id,site_id,course_id,category,hours,completed_at",
+                                     "T1,A1,NW-BOS,c1,onboarding,8,2026-08-10T14:00:00Z",
+                                     "T2,A1,NW-BOS,c1,product,2,2026-10-10T14:00:00Z",
+                                     "T3,A1,NW-BOS,c1,product,2,2026-11-01T05:00:00Z"])
+    r = load_exports(tmp_path, period=OCT, sites=SITES)
+    assert issues_of(r, "outside_period") == [("training.csv", 3, "completed_at", Severity.WARNING)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -40,9 +40,11 @@ from .money import Settlement, format_money, settle
 from .periods import Period
 from .results import MetricResult, SiteDirectory
 from .scoring import Outcome, Scorecard, baseline_period, score_contract
-from .validate import ValidatedExports, load_exports
+from .exports import discover, read_file
+from .validate import ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
+TRAINING_LOOKBACK_MONTHS = 4  # onboarding completion looks back 90 days
 MAX_QUARANTINED_SHARE = 0.02  # more bad rows than this in a table blocks the money
 
 # Informative sections of a scorecard: (section id, title, metric ids).
@@ -69,6 +71,31 @@ class AuditInputs:
     mappings: tuple[Path, ...] = ()
 
 
+def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, period: Period,
+                          sites: SiteDirectory) -> dict[str, pl.DataFrame]:
+    """The tables with the training of earlier period folders beside `export_dir` added.
+
+    Onboarding completion looks back 90 days at new hires, but a month's export holds that
+    month's training only. When `export_dir` is a period folder among its siblings
+    (exports/2026-10 beside 2026-09), their valid training rows are added; a record sent twice
+    (a vendor sending a transcript) counts once.
+    """
+    out = dict(tables)
+    folder = export_dir.resolve()
+    if folder.name != str(period):
+        return out
+    frames = [out["training"]]
+    zones = {s.site_id: s.timezone for s in sites.sites}
+    for k in range(1, TRAINING_LOOKBACK_MONTHS + 1):
+        earlier = folder.parent / str(period.shift(-k))
+        if earlier.is_dir():
+            reads = [read_file(f, zones) for f in discover(earlier).files if f.table == "training"]
+            if reads:
+                frames.append(validate_reads(reads, sites=sites).tables["training"].select(frames[0].columns))
+    out["training"] = pl.concat(frames).unique(subset="record_id", keep="first", maintain_order=True)
+    return out
+
+
 def exports_dir_for(root: Path, period: Period) -> Path:
     """`root/YYYY-MM` when it exists (a folder of period folders), else `root` itself."""
     candidate = root / str(period)
@@ -91,7 +118,8 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
         raise DataError(f"{len(blocking)} blocking data problem(s) in {inputs.exports_dir}; "
                         "no money is computed on them", tuple(blocking))
     step("computing KPIs, scores and money")
-    data = period_data(validated.tables, period, sites)
+    tables = with_earlier_training(validated.tables, inputs.exports_dir, period, sites)
+    data = period_data(tables, period, sites)
     baseline_sites = sites.in_house_sites
     entries = {e.vendor_id: e for e in inputs.contracts}
     vendors = []

@@ -238,7 +238,16 @@ def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFram
         frame = _polars_csv(_transcode(source, "cp1252"), delimiter, fmt.quote, fmt.skip_rows)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
-    return _strip_header(frame), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    return _drop_blank_rows(_strip_header(frame))
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Text rows with every cell empty are not records; the others keep the numbers the file shows."""
+    rows = pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    blank = frame.select(pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))).to_series()
+    if not blank.any():
+        return frame, rows
+    return frame.filter(~blank), rows.filter(~blank)
 
 
 def _polars_csv(data: bytes | Path, delimiter: str, quote: str, skip_rows: int) -> pl.DataFrame:
@@ -297,11 +306,8 @@ def _read_xlsx(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series
         frame = next(iter(frame.values()))
     if not frame.columns:
         raise InputError(f"{name}: empty sheet (no header row)")
-    frame = _strip_header(frame.select(pl.all().cast(pl.String)))
-    rows = pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
     # Rows left blank inside or under the data are not records; their numbers stay as the sheet shows.
-    keep = ~frame.select(pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))).to_series()
-    return frame.filter(keep), rows.filter(keep)
+    return _drop_blank_rows(_strip_header(frame.select(pl.all().cast(pl.String))))
 
 
 def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:

@@ -13,6 +13,7 @@ A file with canonical column names is read through the implicit `identity_mappin
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping as MappingABC, Sequence
@@ -231,8 +232,13 @@ def _problems(doc: LocatedDocument) -> list[str]:
     try:
         mapping = Mapping.model_validate(doc.data)
     except ValidationError as exc:
-        return [_located(doc, err) for err in exc.errors()]
+        return sorted((_located(doc, err) for err in exc.errors()), key=_line_order)
     return _semantic_problems(doc, mapping)
+
+
+def _line_order(problem: str) -> tuple[int, int]:
+    match = re.search(r":(\d+):(\d+): ", problem)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
 
 
 def _located(doc: LocatedDocument, err: Any) -> str:
@@ -423,11 +429,10 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
         ctype = spec.column(name).type
         bad = raw.is_not_null() & value.is_null()
         if bad.any():
-            failures.append(pl.DataFrame({
-                "row": work[_ROW].filter(bad), "column": pl.Series([name] * int(bad.sum()), dtype=pl.String),
-                "value": raw.filter(bad), "expects": pl.Series([expects] * int(bad.sum()), dtype=pl.String),
-            }))
-        out[name] = value.cast(spec.column(name).dtype).alias(name) if ctype is not ColType.DATETIME else value.alias(name)
+            # Only the failing cells are turned into text: formatting a whole column is costly.
+            failures.append(pl.DataFrame({"row": work[_ROW].filter(bad), "value": raw.filter(bad).cast(pl.String)})
+                            .select("row", pl.lit(name).alias("column"), "value", pl.lit(expects).alias("expects")))
+        out[name] = (value if ctype is ColType.DATETIME else value.cast(spec.column(name).dtype)).alias(name)
 
     derived = [c for c in spec.columns if (r := mapping.rule_for(c.name)).add_seconds or r.not_before]
     plain = [c for c in spec.columns if c not in derived]
@@ -436,10 +441,10 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
     for col in plain:
         rule = mapping.rule_for(col.name)
         if col.type is ColType.DATETIME and _SITE not in work.columns:
-            site = out.get("site_id", pl.Series([None] * n, dtype=pl.String))
+            site = out.get("site_id", _full(n, None, pl.String))
             work = work.with_columns(site.alias(_SITE))
         if rule.column and not any(c in present for c in rule.column) and col.name not in mapping.columns:
-            finish(col.name, pl.Series([None] * n, dtype=col.dtype), pl.Series([None] * n, dtype=pl.String), "")
+            finish(col.name, _full(n, None, col.dtype), _full(n, None, pl.String), "")
             continue
         value, raw, expects = _evaluate(work, rule, col.type, mapping, site_zones or {})
         finish(col.name, value, raw, expects)
@@ -460,6 +465,11 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
     failure_frame = pl.concat(failures) if failures else pl.DataFrame(schema=FAILURE_SCHEMA)
     frame = pl.DataFrame([out[c.name] for c in spec.columns])
     return MappedFrame(frame, failure_frame.cast(FAILURE_SCHEMA), excluded)  # type: ignore[arg-type]
+
+
+def _full(n: int, value: Any, dtype: Any) -> pl.Series:
+    """A column of `n` copies of `value` (built by polars, not from a Python list)."""
+    return pl.select(pl.repeat(value, n, dtype=dtype)).to_series()
 
 
 def _text(frame: pl.DataFrame, name: str, none_values: Sequence[str] = ()) -> pl.Series:
@@ -490,12 +500,12 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
               site_zones: MappingABC[str, str]) -> tuple[pl.Series, pl.Series, str]:
     """(typed value, raw text that should have given a value, what was expected)."""
     n = frame.height
-    null_text = pl.Series([None] * n, dtype=pl.String)
+    null_text = _full(n, None, pl.String)
     if "value" in rule.model_fields_set:
         const = rule.value
         if const is None:
-            return pl.Series([None] * n, dtype=TABLE_DTYPES[ctype]), null_text, ""
-        raw = pl.Series([str(const).lower() if isinstance(const, bool) else str(const)] * n, dtype=pl.String)
+            return _full(n, None, TABLE_DTYPES[ctype]), null_text, ""
+        raw = _full(n, str(const).lower() if isinstance(const, bool) else str(const), pl.String)
         value, expects = _typed(raw, ctype, None, None, mapping, site_zones, frame)
     elif rule.date:
         date_text = _text(frame, rule.date, rule.none_values)
@@ -566,7 +576,7 @@ def _typed(raw: pl.Series, ctype: ColType, fmt: str | None, unit: DurationUnit |
 def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
             site_zones: MappingABC[str, str], frame: pl.DataFrame) -> tuple[pl.Series, pl.Series, str]:
     """A typed source column (Parquet, say) cast to the canonical type."""
-    raw = s.cast(pl.String, strict=False)
+    raw = s  # typed: cast to text only for the cells reported (see `finish`)
     if rule.unit is not None and s.dtype.is_numeric():
         return duration_seconds(s.cast(pl.Float64), rule.unit), raw, f"a duration ({rule.unit})"
     if ctype is ColType.DATETIME and isinstance(s.dtype, (pl.Datetime, pl.Date)):
@@ -586,7 +596,7 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
     if value.dtype == s.dtype or s.dtype.is_numeric() or s.dtype == pl.Boolean:
         return value, raw, _EXPECTS[ctype]
     # Anything else (a Date where an int is wanted, ...) goes through the text reading.
-    value, expects = _typed(raw.str.strip_chars(), ctype, rule.format, rule.unit, mapping, site_zones, frame)
+    value, expects = _typed(s.cast(pl.String, strict=False).str.strip_chars(), ctype, rule.format, rule.unit, mapping, site_zones, frame)
     return value, raw, expects
 
 
@@ -600,7 +610,7 @@ def _number(raw: pl.Series) -> pl.Series:
 
 def _first_parse(raw: pl.Series, parsers: Sequence[Any], dtype: Any) -> pl.Series:
     """Try parsers in order; each later one only sees the values still unparsed."""
-    result = pl.Series([None] * raw.len(), dtype=dtype)
+    result = _full(raw.len(), None, dtype)
     pending = raw
     for parse in parsers:
         if pending.null_count() == pending.len():
@@ -738,7 +748,7 @@ def localize(naive: pl.Series, mapping: Mapping, site_zones: MappingABC[str, str
 
 def _exclusions(frame: pl.DataFrame, mapping: Mapping) -> pl.Series:
     if not mapping.exclude:
-        return pl.Series("excluded", [None] * frame.height, dtype=pl.String)
+        return _full(frame.height, None, pl.String).alias("excluded")
     expr: Any = pl
     for ex in mapping.exclude:
         expr = expr.when(_condition(frame, ex)).then(pl.lit(ex.reason))

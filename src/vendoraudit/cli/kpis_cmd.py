@@ -2,7 +2,7 @@
 
 Onboarding completion looks back 90 days: when EXPORT_DIR is one period's folder among sibling
 period folders (sample_exports/2026-10 beside 2026-08 and 2026-09), the training files of the
-earlier months are read too, so onboarding done before this month counts.
+earlier months are read too (`audit.with_earlier_training`), so onboarding done before this month counts.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ..contract.loader import ContractSet
-    from ..kpis import ConsistencyResult, PeriodData
+    from ..kpis import PeriodData
     from ..periods import Period
     from ..results import MetricResult, SiteDirectory
 
 _PARITY_SHOWN = 6  # significant channel-parity gaps listed per vendor in the text view
-LOOKBACK_MONTHS = 4  # covers the default 90-day onboarding window from the month's last day
 
 
 class By(StrEnum):
@@ -74,6 +73,7 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
                  tz: list[str], metric_ids: list[str]) -> dict[str, Any]:
     """The whole `kpis` output as JSON-ready data (the text view renders this same structure)."""
     from ..kpis import METRICS, brand_consistency, breakdown, metric, period_data
+    from ..audit import with_earlier_training
     from ..validate import load_exports
 
     contract_set = _load_contracts(contracts)
@@ -82,9 +82,7 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
     if loaded.has_errors:
         print(f"vendoraudit: note: {loaded.error_count} data error(s): those rows are left out "
               f"(see `vendoraudit validate {export_dir}`)", file=sys.stderr)
-    tables = dict(loaded.tables)
-    tables["training"] = _with_earlier_training(tables["training"], export_dir, period, sites)
-    data = period_data(tables, period, sites)
+    data = period_data(with_earlier_training(loaded.tables, export_dir, period, sites), period, sites)
     chosen = [metric(m).id for m in metric_ids] if metric_ids else list(METRICS)
     groups = _groups(data, by)
     baseline = set(data.sites.in_house_sites)
@@ -109,8 +107,7 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
                                 "direction": definition.direction.value, "params": params, "rows": rows})
     brand = []
     if baseline:
-        for vendor_id in data.sites.vendor_ids:
-            vendor_sites = data.sites.sites_of(vendor_id)
+        for vendor_id, vendor_sites in _groups(data, By.VENDOR):
             if set(vendor_sites) & baseline:
                 continue
             criteria, floors = _brand_criteria(contract_set, vendor_id, period, data)
@@ -187,35 +184,12 @@ def _brand_criteria(contract_set: ContractSet | None, vendor_id: str, period: Pe
     return [c.id for c in brand], {c.id: float(c.floor) for c in brand if c.floor is not None}
 
 
-def _with_earlier_training(current: pl.DataFrame, export_dir: Path, period: Period,
-                           sites: SiteDirectory) -> pl.DataFrame:
-    """Training rows of this folder plus the training files of sibling folders of earlier periods."""
-    import polars as pl
-
-    from ..exports import discover, read_file
-    from ..validate import validate_reads
-
-    parent = Path(export_dir).resolve().parent
-    if Path(export_dir).resolve().name != str(period):
-        return current
-    zones = {s.site_id: s.timezone for s in sites.sites}
-    frames = [current]
-    for k in range(1, LOOKBACK_MONTHS + 1):
-        folder = parent / str(period.shift(-k))
-        if not folder.is_dir():
-            continue
-        reads = [read_file(f, zones) for f in discover(folder).files if f.table == "training"]
-        if reads:
-            frames.append(validate_reads(reads, sites=sites).tables["training"].select(current.columns))
-    return pl.concat(frames) if len(frames) > 1 else current
-
-
 def to_jsonable(value: Any) -> Any:
     """Frozen results as plain JSON data: dataclasses to dicts (with their is_/has_ flags), enums to values."""
     if is_dataclass(value) and not isinstance(value, type):
         out = {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
-        for flag in ("has_data", "is_insufficient", "significant_gaps"):
-            if hasattr(type(value), flag) and flag != "significant_gaps":
+        for flag in ("has_data", "is_insufficient"):
+            if hasattr(type(value), flag):
                 out[flag] = getattr(value, flag)
         return out
     if isinstance(value, Enum):

@@ -6,12 +6,17 @@ import json
 from collections import defaultdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from .common import guard
 from .exit_codes import ExitCode
+
+if TYPE_CHECKING:  # the library is imported inside the commands so --help stays fast
+    from ..periods import Period
+    from ..results import SiteDirectory
+    from ..validate import Issue, ValidatedExports
 
 _SHOWN = 5  # locations listed per rule in the terminal summary
 
@@ -64,7 +69,7 @@ def validate(
     raise typer.Exit(int(ExitCode.DATA_ERRORS if result.has_errors else ExitCode.OK))
 
 
-def _sites(contracts: Path | None, period: object) -> object:
+def _sites(contracts: Path | None, period: Period | None) -> SiteDirectory | None:
     """Site time zones from the contracts, when a folder is given and the contract loader exists."""
     from ..results import Site, SiteDirectory
 
@@ -83,9 +88,8 @@ def _sites(contracts: Path | None, period: object) -> object:
     return SiteDirectory(tuple(found.values()))
 
 
-def summary_text(result: object, written: list[Path]) -> str:
+def summary_text(r: ValidatedExports, written: list[Path]) -> str:
     """The terminal summary: files with row accounting, then issues grouped by rule."""
-    r = result  # ValidatedExports; imported lazily above
     lines = [f"export set: {r.export_dir}" + (f" (period {r.period})" if r.period else "")]
     total = r.to_dict()["summary"]
     balance = "every row accounted for" if total["balanced"] else "ROW ACCOUNTING DOES NOT ADD UP"
@@ -97,7 +101,7 @@ def summary_text(result: object, written: list[Path]) -> str:
         via = f" via {f.mapping}" if f.mapping else ""
         lines.append(f"  {f.path:<{width}}  {f.table:<14} {f.format:<7} read {f.rows_read:>7}  used {f.rows_used:>7}"
                      f"  quarantined {f.rows_quarantined:>6}{extra}{via}")
-    groups: dict[tuple[str, str], list] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in r.issues:
         groups[(str(issue.severity), issue.rule)].append(issue)
     lines.append(f"issues: {r.error_count} error(s), {r.warning_count} warning(s)")

@@ -6,8 +6,8 @@ two-sided 95% test of equality:
 - criterion scores: two-proportion z test treating earned / possible as a proportion over points
   (each possible point a trial), the same reading as their Wilson interval;
 - CSAT top-2-box: two-proportion z test over answers;
-- NPS: z = (NPS_v - NPS_b) / sqrt(Var_v + Var_b) with the NPS variance formula;
-- CES mean: Welch's t test.
+- NPS: z = (NPS_v - NPS_b) / sqrt(Var_v + Var_b) with the NPS variance formula (n >= 2 a side);
+- CES mean: Welch's t test (n >= 2 a side).
 Consistency points (0..20) follow spec/metrics.md: s_k = clamp((P_k - floor_k) / (AT_k - floor_k), 0, 1)
 with AT_k the baseline value; LDS = min s_k; points = 20 if LDS >= 1 else
 clamp(round_half_up(20 * LDS - 0.5), 0, 20). When the baseline is not above the floor the scale is
@@ -29,7 +29,6 @@ from .stats import (Significance, nps_difference_test, nps_variance, round_half_
                     welch_test)
 
 _TABLES = ("surveys", "qa_evaluations", "qa_items")
-SURVEY_METRICS = ("survey.csat", "survey.nps", "survey.ces")
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def _survey_gaps(v: PeriodData, b: PeriodData, channel: str | None) -> list[GapR
 
     nv, nb = survey.nps(v.surveys), survey.nps(b.surveys)
     test = None
-    if nv.has_data and nb.has_data:
+    if nv.n >= 2 and nb.n >= 2:  # one answer per side has no variance to test with
         var_v = nps_variance(*survey.nps_counts(v.surveys))
         var_b = nps_variance(*survey.nps_counts(b.surveys))
         test = nps_difference_test(nv.value, var_v, nb.value, var_b)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ They are the one place that turns counts into value + interval, so every metric 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import polars as pl
@@ -79,9 +78,3 @@ def mean_of(metric_id: str, values: pl.Series, *, unit: Unit, variant: str = "de
     return MetricResult(metric_id=metric_id, value=mean, unit=unit, n=n, numerator=total,
                         denominator=float(n), interval=interval, variant=variant, params=params)
 
-
-def finite_or_none(x: float | None) -> float | None:
-    """x, or None when it is missing or not a finite number."""
-    if x is None or not math.isfinite(x):
-        return None
-    return x

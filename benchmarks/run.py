@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Time and measure the audit against a bare polars reference (issue 9).
+
+For each scale (folders written by generate_large.py) and format (csv, parquet) it runs, each in a
+fresh subprocess under `/usr/bin/time` (wall time and peak RSS of that process alone):
+- `reference`: plain polars reading the same files with explicit dtypes and computing the same
+  aggregates (service level, abandon, ASA, AHT, callbacks, CSAT/NPS/CES, QA scores, training hours
+  per agent) by site and channel, with no validation or reporting: the floor;
+- `stages`: the library stage by stage in one process: read+validate (`load_exports`), KPIs
+  (`period_data` and every metric the audit computes), scoring+money (the rest of `run_audit`),
+  JSON+quarantine, workbook, PDFs; each stage's time and the process's peak RSS after it;
+- `cli` (optional, `--cli`): `vendoraudit audit ...` end to end, outputs and history included.
+It also times `vendoraudit --help` and one scorecard PDF once warm, prints one table, and writes
+every figure to OUT/results.json.
+
+Usage: python benchmarks/run.py [--data /tmp/vendoraudit-bench] [--scales 1M 3M 10M]
+       [--formats csv parquet] [--cli] [--profile SCALE/FORMAT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PYTHON = sys.executable
+CLI = str(Path(PYTHON).with_name("vendoraudit"))
+PERIOD = "2026-10"
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements, each run by `run.py _<name> ...` in its own process
+# --------------------------------------------------------------------------------------------
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _files(folder: Path, table: str) -> list[str]:
+    from vendoraudit.tables import TABLES
+
+    by_length = sorted(TABLES, key=len, reverse=True)
+    return sorted(str(p) for p in folder.iterdir()
+                  if next((t for t in by_length if p.stem.startswith(t)), None) == table)
+
+
+def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
+    """The floor: read with explicit dtypes, filter to each site's local month, aggregate. No checks."""
+    import polars as pl
+
+    from vendoraudit.contract.loader import load_contracts
+    from vendoraudit.periods import Period
+    from vendoraudit.tables import TABLES
+
+    period = Period.parse(PERIOD)
+    sites = load_contracts(contracts).site_directory(period)
+    t0 = time.perf_counter()
+    frames: dict[str, pl.DataFrame] = {}
+    for table, spec in TABLES.items():
+        paths = _files(folder, table)
+        if paths[0].endswith(".csv"):
+            frames[table] = pl.scan_csv(paths, schema=spec.polars_schema).collect()
+        else:
+            frames[table] = pl.scan_parquet(paths).collect()
+    t_read = time.perf_counter() - t0
+    bounds = pl.DataFrame([(s.site_id, *period.bounds_utc(s.timezone)) for s in sites.sites],
+                          schema={"site_id": pl.String, "start": pl.Datetime("us", "UTC"),
+                                  "end": pl.Datetime("us", "UTC")}, orient="row").lazy()
+
+    def within(name: str, column: str) -> pl.LazyFrame:
+        return (frames[name].lazy().join(bounds, on="site_id")
+                .filter((pl.col(column) >= pl.col("start")) & (pl.col(column) < pl.col("end"))))
+
+    c = pl.col
+    wait = (c("answered_at") - c("arrived_at")).dt.total_seconds()
+    sync = c("channel").is_in(["phone", "chat"]) & (c("direction") == "inbound")
+    offered = sync & ~(c("abandoned") & ((c("ended_at") - c("arrived_at")).dt.total_seconds() < 5))
+    ops = within("interactions", "arrived_at").group_by("site_id", "channel").agg(
+        (offered & ~c("abandoned") & (wait <= 20)).sum().alias("sl_in"),
+        offered.sum().alias("offered"),
+        (offered & c("abandoned")).sum().alias("abandoned"),
+        wait.filter(sync & ~c("abandoned")).mean().alias("asa"),
+        c("handle_seconds").mean().alias("aht"),
+        c("callback_requested_at").is_not_null().sum().alias("callbacks"),
+        ((c("callback_completed_at") - c("callback_requested_at")).dt.total_seconds() <= 600).sum()
+        .alias("callbacks_in_time"),
+        c("resolved_first_contact").mean().alias("fcr"),
+    ).collect()
+    surveys = within("surveys", "submitted_at").group_by("site_id", "channel").agg(
+        (c("csat") >= 4).sum() / c("csat").count(),
+        ((c("nps") >= 9).sum() - (c("nps") <= 6).sum()) / c("nps").count(),
+        c("ces").mean(),
+    ).collect()
+    evaluations = within("qa_evaluations", "evaluated_at").filter(~c("calibration")).select(
+        "evaluation_id", "site_id", "channel")
+    per_eval = frames["qa_items"].lazy().join(evaluations, on="evaluation_id").group_by(
+        "evaluation_id", "site_id", "channel").agg(
+        pl.when(c("critical_failed").any()).then(0.0)
+        .otherwise(100 * c("points_earned").sum()
+                   / c("points_possible").filter(c("points_earned").is_not_null()).sum()).alias("score"))
+    qa = per_eval.group_by("site_id", "channel").agg(c("score").mean(), pl.len()).collect()
+    agents = frames["roster"].lazy().filter(
+        (c("role") == "agent") & (c("hire_date") <= period.last_day)
+        & (c("termination_date").is_null() | (c("termination_date") >= period.first_day)))
+    hours = within("training", "completed_at").join(agents.select("agent_id", "site_id"), on=["agent_id", "site_id"]) \
+        .group_by("site_id").agg(c("hours").sum())
+    training = hours.join(agents.group_by("site_id").agg(pl.len().alias("agents")), on="site_id") \
+        .select("site_id", c("hours") / c("agents")).collect()
+    elapsed = time.perf_counter() - t0
+    return {"seconds": elapsed, "read_seconds": t_read,
+            "data_bytes": sum(f.estimated_size() for f in frames.values()),
+            "rows": {k: v.height for k, v in frames.items()},
+            "groups": ops.height + surveys.height + qa.height + training.height, "peak_mb": _peak_mb()}
+
+
+def measure_stages(folder: Path, contracts: Path, out: Path, stop_after: str = "") -> dict[str, Any]:
+    """The library, stage by stage, in this process; each stage's time and the peak RSS after it."""
+    import polars as pl
+
+    from vendoraudit import audit as audit_mod
+    from vendoraudit.contract.loader import load_contracts
+    from vendoraudit.periods import Period
+    from vendoraudit.validate import load_exports
+
+    period = Period(2026, 10)
+    stages: list[dict[str, Any]] = []
+
+    def done(name: str, seconds: float, note: str = "") -> None:
+        stages.append({"stage": name, "seconds": seconds, "peak_mb": _peak_mb(), "note": note})
+
+    contract_set = load_contracts(contracts)
+    sites = contract_set.site_directory(period)
+    t = time.perf_counter()
+    validated = load_exports(folder, (), period, sites)
+    done("read+validate", time.perf_counter() - t, f"{len(validated.issues)} issues")
+    data_bytes = sum(f.estimated_size() for f in validated.tables.values())
+    if stop_after == "validate":
+        return {"stages": stages, "data_bytes": data_bytes}
+
+    # KPI time = time inside the KPI stage's entry points as the audit calls them; the rest of
+    # run_audit (scoring, money, data quality, assembling the result) is scoring+money.
+    kpi_seconds = [0.0]
+
+    def timed(fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                kpi_seconds[0] += time.perf_counter() - t0
+        return wrapper
+
+    for name in ("period_data", "compute_metric", "breakdown", "brand_consistency"):
+        setattr(audit_mod, name, timed(getattr(audit_mod, name)))
+    t = time.perf_counter()
+    result, _ = audit_mod.run_audit(audit_mod.AuditInputs(folder, contract_set), period, validated=validated)
+    total = time.perf_counter() - t
+    done("KPIs", kpi_seconds[0])
+    done("scoring+money", total - kpi_seconds[0])
+
+    from vendoraudit.report_json import dumps
+    from vendoraudit.validate import write_quarantine
+
+    out.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    (out / "result.json").write_text(dumps(result, "vendoraudit.audit"))
+    (out / "validation.json").write_text(json.dumps(validated.to_dict()))
+    write_quarantine(validated, out / "quarantine")
+    done("JSON+quarantine", time.perf_counter() - t)
+    t = time.perf_counter()
+    try:
+        from vendoraudit.render_excel import write_workbook
+
+        write_workbook(result, out / "audit.xlsx")
+        done("workbook", time.perf_counter() - t)
+    except Exception as exc:  # noqa: BLE001 - renderers are still being built: report, don't stop
+        done("workbook", float("nan"), f"failed: {type(exc).__name__}: {str(exc)[:80]}")
+    t = time.perf_counter()
+    try:
+        from vendoraudit.deliver import _contract_bytes
+        from vendoraudit.render_pdf import write_pdfs
+
+        write_pdfs(result, out, paper="A4", contracts=_contract_bytes(result))
+        done("PDFs", time.perf_counter() - t, f"{len(list(out.glob('*.pdf')))} PDFs")
+    except Exception as exc:  # noqa: BLE001
+        done("PDFs", float("nan"), f"failed: {type(exc).__name__}: {str(exc)[:80]}")
+    del pl
+    return {"stages": stages, "data_bytes": data_bytes}
+
+
+def measure_pdf_warm(contracts: Path, exports: Path) -> dict[str, Any]:
+    """One vendor's scorecard PDF rendered twice from the sample world; the second time is 'warm'."""
+    from vendoraudit.audit import AuditInputs, run_audit
+    from vendoraudit.contract.loader import load_contracts
+    from vendoraudit.periods import Period
+
+    result, _ = run_audit(AuditInputs(exports, load_contracts(contracts)), Period(2026, 10))
+    from vendoraudit import render_pdf
+
+    vendor = result.outsourced[0]
+    contract = Path(vendor.contract.path).read_bytes()
+    times = []
+    for _ in range(4):
+        t = time.perf_counter()
+        data = render_pdf.render_scorecard(result, vendor.vendor_id, contract=contract)
+        times.append(time.perf_counter() - t)
+    return {"cold_seconds": times[0], "warm_seconds": statistics.median(times[1:]), "bytes": len(data)}
+
+
+# --------------------------------------------------------------------------------------------
+# Orchestration
+# --------------------------------------------------------------------------------------------
+
+def _spawn(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run a process under /usr/bin/time: (wall seconds, its peak RSS in MB, stdout)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *args], cwd=cwd,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        wall, rss = tf.read().strip().splitlines()[-1].split()
+    if proc.returncode not in (0, 5):
+        raise RuntimeError(f"{' '.join(args[:4])} ... exit {proc.returncode}: {proc.stderr.strip()[-600:]}")
+    return float(wall), int(rss) / 1024, proc.stdout
+
+
+def _self(mode: str, *args: str) -> dict[str, Any]:
+    wall, rss, out = _spawn([PYTHON, __file__, mode, *args])
+    found = json.loads(out.strip().splitlines()[-1])
+    found.update(wall_seconds=wall, process_peak_mb=rss)
+    return found
+
+
+def help_time(repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        subprocess.run([CLI, "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run_cli(folder: Path, contracts: Path) -> dict[str, Any]:
+    out = Path(tempfile.mkdtemp(prefix="vab-cli-"))
+    try:
+        wall, rss, _ = _spawn([CLI, "audit", "--exports", str(folder), "--contracts", str(contracts),
+                               "--period", PERIOD, "--out", str(out), "--quiet"], cwd=out)
+        return {"wall_seconds": wall, "process_peak_mb": rss}
+    except RuntimeError as exc:
+        return {"wall_seconds": float("nan"), "process_peak_mb": float("nan"), "note": str(exc)[:300]}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def orchestrate(args: argparse.Namespace) -> int:
+    data: Path = args.data
+    contracts = data / "contracts"
+    results: dict[str, Any] = {"runs": [], "help_seconds": help_time()}
+    print(f"vendoraudit --help: {results['help_seconds']:.3f} s (median of 7)", flush=True)
+    for scale in args.scales:
+        for fmt in args.formats:
+            folder = data / scale / fmt / PERIOD
+            if not folder.is_dir():
+                print(f"skip {folder}: not generated", file=sys.stderr)
+                continue
+            ref = _self("_reference", str(folder), str(contracts))
+            scratch = Path(tempfile.mkdtemp(prefix="vab-out-"))
+            try:
+                stages = _self("_stages", str(folder), str(contracts), str(scratch))
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            run = {"scale": scale, "format": fmt, "reference": ref, "audit": stages}
+            if args.cli:
+                run["cli"] = run_cli(folder, contracts)
+            results["runs"].append(run)
+            _print_run(run)
+    try:
+        results["pdf_warm"] = _self("_pdf", str(REPO / "contracts"), str(REPO / "sample_exports" / PERIOD))
+    except (RuntimeError, json.JSONDecodeError, IndexError) as exc:
+        results["pdf_warm"] = {"note": str(exc)[-300:]}
+    print(f"one scorecard PDF: {results['pdf_warm']}")
+    print()
+    print(table(results))
+    (data / "results.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _print_run(run: dict[str, Any]) -> None:
+    ref, aud = run["reference"], run["audit"]
+    print(f"{run['scale']:>4} {run['format']:<7} reference {ref['seconds']:.2f} s ({ref['process_peak_mb']:.0f} MB); "
+          + "; ".join(f"{s['stage']} {s['seconds']:.2f} s ({s['peak_mb']:.0f} MB){' ' + s['note'] if s['note'] else ''}"
+                      for s in aud["stages"])
+          + (f"; cli {run['cli']['wall_seconds']:.1f} s ({run['cli']['process_peak_mb']:.0f} MB)" if "cli" in run else ""),
+          flush=True)
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table (what benchmarks/README.md shows)."""
+    head = ("| scale | format | data MB | ref s | ref peak MB | read+validate s | KPIs s | scoring+money s | "
+            "JSON s | workbook s | PDFs s | (r+v+KPIs)/ref time | audit peak MB | peak/ref peak | peak/data | CLI s | CLI peak MB |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for run in results["runs"]:
+        ref, aud = run["reference"], run["audit"]
+        st = {s["stage"]: s for s in aud["stages"]}
+        rvk = st["read+validate"]["seconds"] + st["KPIs"]["seconds"]
+        peak = aud["process_peak_mb"]
+        data_mb = ref["data_bytes"] / 2**20
+        cli = run.get("cli", {})
+
+        def secs(name: str) -> str:
+            s = st.get(name)
+            return "-" if s is None else (f"{s['seconds']:.2f}" if s["seconds"] == s["seconds"] else "failed")
+
+        lines.append(
+            f"| {run['scale']} | {run['format']} | {data_mb:,.0f} | {ref['seconds']:.2f} | {ref['process_peak_mb']:,.0f} | "
+            f"{secs('read+validate')} | {secs('KPIs')} | {secs('scoring+money')} | {secs('JSON+quarantine')} | "
+            f"{secs('workbook')} | {secs('PDFs')} | {rvk / ref['seconds']:.2f}x | {peak:,.0f} | "
+            f"{peak / ref['process_peak_mb']:.2f}x | {peak / data_mb:.2f}x | "
+            f"{cli.get('wall_seconds', float('nan')):.1f} | {cli.get('process_peak_mb', float('nan')):,.0f} |")
+    lines.append("")
+    lines.append(f"`vendoraudit --help`: {results['help_seconds']:.3f} s (median of 7)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_reference":
+        print(json.dumps(measure_reference(Path(argv[1]), Path(argv[2]))))
+        return 0
+    if argv and argv[0] == "_stages":
+        print(json.dumps(measure_stages(Path(argv[1]), Path(argv[2]), Path(argv[3]), *(argv[4:5]))))
+        return 0
+    if argv and argv[0] == "_pdf":
+        print(json.dumps(measure_pdf_warm(Path(argv[1]), Path(argv[2]))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("/tmp/vendoraudit-bench"))
+    parser.add_argument("--scales", nargs="+", default=["1M", "3M", "10M"])
+    parser.add_argument("--formats", nargs="+", default=["csv", "parquet"])
+    parser.add_argument("--cli", action="store_true", help="also time `vendoraudit audit` end to end")
+    return orchestrate(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""Small inline SVG charts for the PDF reports: crisp vector graphics, no plotting library.
+
+Each function takes plain rows (labels, floats, display texts) and returns one `<svg>` element
+with a `<title>` (its alt text in the tagged PDF). Every label is XML-escaped here. Colours are
+chosen to read in greyscale too: vendor marks are filled and dark, in-house marks hollow, a
+missed KPI is a diamond where a met one is a circle, and every mark has its figure in text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+FONT = "DejaVu Sans, sans-serif"
+INK = "#1f2933"
+MUTED = "#5f6b76"
+VENDOR = "#1d3557"
+BASELINE = "#7b8794"
+MISSED = "#8e1b1b"
+GRID = "#d3d9df"
+BAND_LOW = "#dfe4e9"  # worse than the minimum
+BAND_MID = "#eef1f4"  # between minimum and target
+BAND_HIGH = "#f9fafb"  # at or beyond the target
+
+
+def _n(x: float) -> str:
+    """A coordinate with two decimals at most (short, stable text)."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _t(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _svg(width: float, height: float, title: str, body: list[str]) -> Markup:
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{_n(width)}" '
+            f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}">'
+            f"<title>{_t(title)}</title>")
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def _text(x: float, y: float, text: str, size: float = 8, anchor: str = "start", fill: str = INK,
+          weight: str = "normal") -> str:
+    bold = ' font-weight="bold"' if weight == "bold" else ""
+    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" text-anchor="{anchor}" '
+            f'fill="{fill}"{bold}>{_t(text)}</text>')
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = GRID, width: float = 1,
+          dash: str = "") -> str:
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
+            f'stroke-width="{_n(width)}"{dashed}/>')
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str = "none") -> str:
+    return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}" stroke="{stroke}"/>'
+
+
+def _dot(x: float, y: float, r: float, filled: bool, colour: str) -> str:
+    fill = colour if filled else "#ffffff"
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}" stroke="{colour}" stroke-width="1.4"/>'
+
+
+def _diamond(x: float, y: float, r: float, colour: str, filled: bool = True) -> str:
+    points = f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
+    fill = colour if filled else "#ffffff"
+    return f'<polygon points="{points}" fill="{fill}" stroke="{colour}" stroke-width="1.4"/>'
+
+
+def _arrow(x: float, y: float, pointing_right: bool, colour: str) -> str:
+    tip = x + 5 if pointing_right else x - 5
+    return (f'<polygon points="{_n(x)},{_n(y - 4.5)} {_n(tip)},{_n(y)} {_n(x)},{_n(y + 4.5)}" '
+            f'fill="{colour}"/>')
+
+
+def wrap(text: str, width: int, lines: int = 2) -> list[str]:
+    """`text` in at most `lines` lines of about `width` characters, the last cut with an ellipsis."""
+    words, out, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "\u2026"
+    return out
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high] with about `count` steps of 1, 2 or 5 x 10^k."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    ticks, value = [], first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(value, 10))
+    return ticks
+
+
+# --- actual against minimum and target -------------------------------------------------------
+
+@dataclass(frozen=True)
+class BulletRow:
+    """One KPI for `attainment_chart`; `value` None draws no mark (insufficient data, excused)."""
+
+    label: str
+    value: float | None
+    minimum: float
+    target: float
+    low: float | None  # 95% interval, same unit as value
+    high: float | None
+    missed: bool
+    caption: str  # e.g. "85.0% met"
+    lower_is_better: bool = False
+
+
+_LO, _HI = -1.5, 2.5  # the shared axis in "minimum = 0, target = 1" units
+
+
+def _attainment(value: float, row: BulletRow) -> float:
+    """Where `value` lies on the minimum (0) .. target (1) scale of `row`, better to the right."""
+    span = row.target - row.minimum
+    if span == 0:
+        # a target equal to the minimum: one unit is 5% of it (or 1 when it is 0)
+        span = (abs(row.minimum) * 0.05 or 1.0) * (-1 if row.lower_is_better else 1)
+    return (value - row.minimum) / span
+
+
+def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) -> Markup:
+    """KPIs on one shared axis where the minimum is 0 and the target 1 (better to the right).
+
+    Each mark sits where the actual lies between minimum and target, so KPIs of different units and
+    directions compare at a glance; its whisker is the 95% interval; marks beyond the axis become
+    arrows at its edge (the caption keeps the figure).
+    """
+    label_w, caption_w, row_h, top = 220.0, 118.0, 26.0, 30.0
+    x0, x1 = label_w + 8, width - caption_w
+
+    def x(u: float) -> float:
+        return x0 + (min(max(u, _LO), _HI) - _LO) / (_HI - _LO) * (x1 - x0)
+
+    height = top + row_h * len(rows) + 22
+    body = [
+        _rect(x(_LO), top, x(0) - x(_LO), row_h * len(rows), BAND_LOW),
+        _rect(x(0), top, x(1) - x(0), row_h * len(rows), BAND_MID),
+        _rect(x(1), top, x(_HI) - x(1), row_h * len(rows), BAND_HIGH),
+        _line(x(0), top - 4, x(0), top + row_h * len(rows), MUTED, 1, "3 2"),
+        _line(x(1), top - 4, x(1), top + row_h * len(rows), INK, 1.2),
+        _text(x(0), top - 8, "minimum", 7.5, "middle", MUTED),
+        _text(x(1), top - 8, "target", 7.5, "middle", INK),
+        _text(x(_LO), top - 8, "\u2190 worse", 7.5, "start", MUTED),
+        _text(x(_HI), top - 8, "better \u2192", 7.5, "end", MUTED),
+    ]
+    for i, row in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        if i:
+            body.append(_line(4, top + row_h * i, width - 4, top + row_h * i, "#ffffff", 1.5))
+        lines = wrap(row.label, 42)
+        for j, part in enumerate(lines):
+            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 9.5, part, 8))
+        body.append(_text(x1 + 8, y + 3, row.caption, 8, "start", MISSED if row.missed else INK,
+                          "bold" if row.missed else "normal"))
+        if row.value is None:
+            body.append(_text((x0 + x1) / 2, y + 3, "no mark: not scored", 7, "middle", MUTED))
+            continue
+        if row.low is not None and row.high is not None:
+            a = x(_attainment(row.low, row))
+            b = x(_attainment(row.high, row))
+            body.append(_line(min(a, b), y, max(a, b), y, MUTED, 1.2))
+            body += [_line(a, y - 3, a, y + 3, MUTED, 1), _line(b, y - 3, b, y + 3, MUTED, 1)]
+        u = _attainment(row.value, row)
+        colour = MISSED if row.missed else VENDOR
+        if u < _LO or u > _HI:
+            body.append(_arrow(x(u), y, u > _HI, colour))
+        elif row.missed:
+            body.append(_diamond(x(u), y, 5, colour))
+        else:
+            body.append(_dot(x(u), y, 4.3, True, colour))
+    legend_y = top + row_h * len(rows) + 14
+    body += [
+        _dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, "met", 7.5, fill=MUTED),
+        _diamond(x0 + 44, legend_y - 3, 4, MISSED), _text(x0 + 52, legend_y, "missed", 7.5, fill=MUTED),
+        _line(x0 + 92, legend_y - 3, x0 + 108, legend_y - 3, MUTED, 1.2),
+        _text(x0 + 112, legend_y, "95% interval", 7.5, fill=MUTED),
+        _arrow(x0 + 172, legend_y - 3, True, MUTED), _text(x0 + 182, legend_y, "off the scale", 7.5, fill=MUTED),
+    ]
+    return _svg(width, height, title, body)
+
+
+# --- trend -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendMark:
+    """One period of a trend: its short label, value (None: no record) and whether it was missed."""
+
+    label: str
+    value: float | None
+    missed: bool = False
+
+
+def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title: str,
+                width: float = 200, height: float = 78) -> Markup:
+    """A small line chart of a KPI over recent periods with its minimum (dashed) and target (dotted).
+
+    Periods without a record leave a gap; with a single recorded period it is one mark and a note.
+    """
+    left, right, top, bottom = 8.0, 8.0, 8.0, 16.0
+    values = [m.value for m in marks if m.value is not None]
+    span_values = values + [minimum, target]
+    low, high = min(span_values), max(span_values)
+    pad = (high - low) * 0.15 or (abs(high) * 0.05 or 1.0)
+    low, high = low - pad, high + pad
+    step = (width - left - right) / max(len(marks) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + step * i if len(marks) > 1 else width / 2
+
+    def y(v: float) -> float:
+        return top + (high - v) / (high - low) * (height - top - bottom)
+
+    body = [_rect(0.5, 0.5, width - 1, height - 1, "#ffffff", GRID),
+            _line(left, y(minimum), width - right, y(minimum), MUTED, 1, "3 2"),
+            _line(left, y(target), width - right, y(target), INK, 1, "1 2")]
+    for i, mark in enumerate(marks):
+        body.append(_text(x(i), height - 5, mark.label, 6.5, "middle", MUTED))
+    segment: list[str] = []
+    for i, mark in enumerate(marks):
+        if mark.value is None:
+            if len(segment) > 1:
+                body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{VENDOR}" stroke-width="1.4"/>')
+            segment = []
+            continue
+        segment.append(f"{_n(x(i))},{_n(y(mark.value))}")
+    if len(segment) > 1:
+        body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{VENDOR}" stroke-width="1.4"/>')
+    for i, mark in enumerate(marks):
+        if mark.value is not None:
+            body.append(_diamond(x(i), y(mark.value), 3.6, MISSED, False) if mark.missed
+                        else _dot(x(i), y(mark.value), 2.6, True, VENDOR))
+    if len(values) == 1:
+        body.append(_text(width / 2, top + 6, "no earlier periods recorded", 6.5, "middle", MUTED))
+    return _svg(width, height, title, body)
+
+
+# --- vendor against in-house -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One line of `comparison_chart`: vendor and in-house values, an optional floor and a caption."""
+
+    label: str
+    vendor: float | None
+    baseline: float | None
+    floor: float | None = None
+    caption: str = ""
+    emphasis: bool = False  # e.g. a significant gap
+
+
+def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float, float] | None = None,
+                     width: float = 640, vendor_label: str = "vendor", baseline_label: str = "in-house") -> Markup:
+    """A dot plot: per row the vendor (filled) and in-house (hollow) values joined by a line.
+
+    The axis covers the values (not from zero: dots, not bars, so nothing suggests a length), with
+    round ticks, clipped to `bounds` when given (e.g. 0..100 for percentages).
+    """
+    label_w, caption_w, row_h, top = 190.0, 150.0, 20.0, 24.0
+    x0, x1 = label_w + 8, width - caption_w
+    seen = [v for r in rows for v in (r.vendor, r.baseline, r.floor) if v is not None]
+    low, high = (min(seen), max(seen)) if seen else (0.0, 1.0)
+    pad = (high - low) * 0.08 or 1.0
+    ticks = nice_ticks(low - pad, high + pad, 5)
+    if bounds:
+        ticks = [t for t in ticks if bounds[0] <= t <= bounds[1]] or [bounds[0], bounds[1]]
+    a, b = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
+
+    def x(v: float) -> float:
+        return x0 + (min(max(v, a), b) - a) / (b - a) * (x1 - x0)
+
+    plot_h = row_h * len(rows)
+    body: list[str] = []
+    for t in ticks:
+        body.append(_line(x(t), top - 3, x(t), top + plot_h, GRID, 0.8))
+        body.append(_text(x(t), top - 7, f"{t:g}", 7, "middle", MUTED))
+    for i, row in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        body.append(_line(x0, y, x1, y, "#eef1f4", 0.8))
+        body.append(_text(0, y + 3, wrap(row.label, 38, 1)[0], 8))
+        body.append(_text(x1 + 8, y + 3, row.caption, 7.5, "start", MISSED if row.emphasis else INK,
+                          "bold" if row.emphasis else "normal"))
+        if row.floor is not None:
+            body.append(_line(x(row.floor), y - 6, x(row.floor), y + 6, MISSED, 1.3))
+        if row.vendor is not None and row.baseline is not None:
+            body.append(_line(x(row.vendor), y, x(row.baseline), y, BASELINE, 1.6))
+        if row.baseline is not None:
+            body.append(_dot(x(row.baseline), y, 4, False, BASELINE))
+        if row.vendor is not None:
+            body.append(_dot(x(row.vendor), y, 4, True, VENDOR))
+    legend_y = top + plot_h + 14
+    body += [_dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, vendor_label, 7.5, fill=MUTED),
+             _dot(x0 + 84, legend_y - 3, 3.5, False, BASELINE),
+             _text(x0 + 92, legend_y, baseline_label, 7.5, fill=MUTED)]
+    if any(r.floor is not None for r in rows):
+        body += [_line(x0 + 160, legend_y - 8, x0 + 160, legend_y + 2, MISSED, 1.3),
+                 _text(x0 + 166, legend_y, "contract floor", 7.5, fill=MUTED)]
+    return _svg(width, top + plot_h + 22, title, body)
+
+
+# --- portfolio ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreBar:
+    """One vendor's composite score (0..100) for `score_bars`."""
+
+    label: str
+    value: float | None
+    caption: str
+    muted: bool = False  # the in-house baseline
+
+
+def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Markup:
+    """Horizontal bars of composite scores on a 0..100 axis (a true zero, so bars)."""
+    label_w, caption_w, row_h, top = 200.0, 90.0, 22.0, 22.0
+    x0, x1 = label_w + 8, width - caption_w
+
+    def x(v: float) -> float:
+        return x0 + max(0.0, min(v, 100.0)) / 100 * (x1 - x0)
+
+    plot_h = row_h * len(rows)
+    body: list[str] = []
+    for t in range(0, 101, 20):
+        body.append(_line(x(t), top - 3, x(t), top + plot_h, GRID, 0.8))
+        body.append(_text(x(t), top - 7, str(t), 7, "middle", MUTED))
+    for i, row in enumerate(rows):
+        y = top + row_h * i
+        body.append(_text(0, y + row_h / 2 + 3, wrap(row.label, 40, 1)[0], 8))
+        if row.value is not None:
+            fill = "#ffffff" if row.muted else VENDOR
+            body.append(f'<rect x="{_n(x0)}" y="{_n(y + 4)}" width="{_n(x(row.value) - x0)}" '
+                        f'height="{_n(row_h - 8)}" fill="{fill}" stroke="{VENDOR}" stroke-width="1"/>')
+        body.append(_text(x1 + 8, y + row_h / 2 + 3, row.caption, 8, weight="bold"))
+    return _svg(width, top + plot_h + 6, title, body)

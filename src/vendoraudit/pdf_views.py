@@ -1,0 +1,514 @@
+"""What the PDF templates show, as display strings: one view per scorecard part, built from results.
+
+The templates only lay these out; every figure is formatted here, once, with the same functions
+the verdicts use (`scoring.format_value`, `money.format_money`), so the PDF's text matches the
+JSON's numbers. No DataFrames: everything comes from an `AuditResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from . import charts
+from .audit_result import AuditResult, ChannelValue, DataQuality, MetricLine, VendorAudit
+from .kpis.brand import ConsistencyResult, GapResult
+from .kpis.registry import METRICS
+from .money import LineKind, Settlement, format_money
+from .periods import Period
+from .results import Direction, MetricResult, Unit
+from .scoring import KpiScore, Outcome, format_value
+
+OUTCOME_LABELS = {
+    Outcome.MET: "\u2713 Met",
+    Outcome.MISSED: "\u2717 Missed",
+    Outcome.INSUFFICIENT_DATA: "\u2013 Insufficient data",
+    Outcome.EXCUSED: "\u25cb Excused",
+}
+LINE_LABELS = {
+    LineKind.SERVICE_CREDIT: "Service credit",
+    LineKind.CREDIT_CAP: "Credit cap",
+    LineKind.BONUS: "Bonus",
+    LineKind.BONUS_CAP: "Bonus cap",
+    LineKind.WITHHOLD: "Withhold",
+    LineKind.WITHHOLD_EARNED: "Withhold earned back",
+    LineKind.EARN_BACK: "Earn-back",
+}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+DASH = "\u2014"
+
+
+def period_label(period: Period) -> str:
+    """`October 2026`."""
+    return f"{_MONTHS[period.month - 1]} {period.year}"
+
+
+def report_stamp(period: Period) -> datetime:
+    """The fixed date of a period's reports: midnight UTC as the month after it begins (no wall clock)."""
+    first = period.next_first_day
+    return datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+
+
+def display_decimals(value: float, *limits: float) -> int:
+    """The fewest decimals (1..4) at which `value` never looks equal to a limit it differs from."""
+    for decimals in range(1, 5):
+        shown = f"{value:.{decimals}f}"
+        if all(limit == value or f"{limit:.{decimals}f}" != shown for limit in limits):
+            return decimals
+    return 4
+
+
+def format_gap(gap: float | None, unit: Unit | None, decimals: int = 1) -> str:
+    """A signed difference in the metric's unit: `+1.2 pp`, `-3.0 points`, `+0.10`, `-1.5 s`."""
+    if gap is None or unit is None:
+        return DASH
+    sign = "+" if gap > 0 else "-" if gap < 0 else "\u00b1"
+    magnitude = abs(gap)
+    if unit is Unit.PERCENT:
+        return f"{sign}{magnitude:,.{decimals}f} pp"
+    if unit is Unit.POINTS:
+        return f"{sign}{magnitude:,.{decimals}f} points"
+    if unit is Unit.MEAN:
+        return f"{sign}{magnitude:,.{decimals + 1}f}"
+    if unit is Unit.HOURS:
+        return f"{sign}{magnitude:,.{decimals}f} h"
+    if unit is Unit.SECONDS:
+        return f"{sign}{magnitude:,.{decimals}f} s"
+    return f"{sign}{magnitude:,.{decimals}f}"
+
+
+def format_p(p: float | None) -> str:
+    """`p = 0.044`, `p < 0.001`, or a dash when no test was possible."""
+    if p is None:
+        return DASH
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def metric_text(result: MetricResult | None) -> str:
+    """A metric's value as shown in the sections ("no data" when it has none)."""
+    if result is None:
+        return DASH
+    return "no data" if result.value is None else format_value(result.value, result.unit)
+
+
+# --- KPI table ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One row of the KPI table, every cell as text."""
+
+    kpi_id: str
+    title: str
+    clause: str
+    direction: str  # "higher" / "lower" is better
+    target: str
+    minimum: str
+    actual: str
+    interval: str
+    n: str
+    outcome: str  # enum value, for the CSS class
+    outcome_label: str
+    points: str
+    weight: str
+    money: str
+    reason: str
+
+
+def kpi_figures(score: KpiScore) -> tuple[str, str, str]:
+    """Target, minimum and actual of a KPI at the same decimals, enough that unequal never look equal."""
+    unit = score.unit
+    if score.value is None:
+        decimals = 1
+        actual = "no data"
+    else:
+        decimals = display_decimals(score.value, score.minimum, score.target)
+        actual = format_value(score.value, unit, decimals)
+    return (format_value(score.target, unit, decimals), format_value(score.minimum, unit, decimals), actual)
+
+
+def kpi_money(score: KpiScore, settlement: Settlement | None) -> str:
+    """The KPI's credit (after the cap) or bonus (before the bonus cap), or a dash."""
+    if settlement is None:
+        return DASH
+    credit = settlement.kpi_credits.get(score.kpi_id)
+    if credit:
+        return format_money(-credit, settlement.currency)
+    bonus = [line for line in settlement.lines if line.kind is LineKind.BONUS and line.kpi_id == score.kpi_id]
+    if bonus:
+        return format_money(sum((line.amount for line in bonus), Decimal(0)), settlement.currency)
+    if score.beyond_target and any(line.kind is LineKind.BONUS and line.kpi_id is None
+                                   and line.category == score.category for line in settlement.lines):
+        return f"in {score.category} bonus"
+    return DASH
+
+
+def kpi_rows(vendor: VendorAudit) -> list[KpiRow]:
+    """The KPI table of a vendor's scorecard, in contract order."""
+    rows = []
+    for s in vendor.scorecard.kpis:
+        target, minimum, actual = kpi_figures(s)
+        interval = s.result.interval if s.result else None
+        rows.append(KpiRow(
+            kpi_id=s.kpi_id, title=s.title, clause=s.clause, direction=str(s.direction),
+            target=target, minimum=minimum, actual=actual,
+            interval=(f"{format_value(interval.low, s.unit)} \u2013 {format_value(interval.high, s.unit)}"
+                      if interval else DASH),
+            n=f"{s.result.n:,}" if s.result else DASH,
+            outcome=s.outcome.value, outcome_label=OUTCOME_LABELS[s.outcome],
+            points=f"{s.points}/10" if s.points is not None else DASH,
+            weight=f"{s.effective_weight:.1f}%" if s.points is not None else f"({s.weight.normalize():f}%)",
+            money=kpi_money(s, vendor.settlement), reason=s.reason))
+    return rows
+
+
+def attainment_svg(vendor: VendorAudit) -> Markup:
+    """Every KPI's actual against its minimum and target on one shared axis."""
+    rows = []
+    for s in vendor.scorecard.kpis:
+        _, _, actual = kpi_figures(s)
+        interval = s.result.interval if s.result else None
+        scored = s.is_scored and s.value is not None
+        rows.append(charts.BulletRow(
+            label=s.title, value=s.value if scored else None, minimum=s.minimum, target=s.target,
+            low=interval.low if interval and scored else None, high=interval.high if interval and scored else None,
+            missed=s.outcome is Outcome.MISSED,
+            caption=f"{actual} {OUTCOME_LABELS[s.outcome][2:].lower()}" if scored else OUTCOME_LABELS[s.outcome][2:],
+            lower_is_better=s.direction is Direction.LOWER))
+    return charts.attainment_chart(
+        rows, f"{vendor.vendor_name}, {period_label(vendor.scorecard.period)}: each KPI's actual placed "
+              "between its contract minimum and target")
+
+
+# --- settlement -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MoneyRow:
+    """A settlement line or total as text."""
+
+    label: str
+    detail: str
+    amount: str
+    clause: str = ""
+    explanation: str = ""
+
+
+def settlement_summary(vendor: VendorAudit) -> list[MoneyRow]:
+    """Fees, at-risk amount and the totals by kind, ending in the net adjustment."""
+    s = vendor.settlement
+    if s is None:
+        return []
+    m = lambda amount: format_money(amount, s.currency)  # noqa: E731
+    rows = [MoneyRow("Fees this period", vendor.fee_basis, m(s.fees)),
+            MoneyRow("At risk", "the monthly cap on service credits", m(s.at_risk)),
+            MoneyRow("Service credits", "after the credit cap" if s.credit_cap_applied else "", m(s.credits_total))]
+    if any(line.kind in (LineKind.BONUS, LineKind.BONUS_CAP) for line in s.lines):
+        rows.append(MoneyRow("Bonus", "after the bonus cap" if s.bonus_cap_applied else "", m(s.bonus_total)))
+    if any(line.kind in (LineKind.WITHHOLD, LineKind.WITHHOLD_EARNED) for line in s.lines):
+        factor = f"adjustment factor {s.withhold_factor.normalize():f}" if s.withhold_factor is not None else ""
+        rows.append(MoneyRow("Withhold, net of what was earned back", factor, m(s.withhold_net)))
+    if any(line.kind is LineKind.EARN_BACK for line in s.lines):
+        rows.append(MoneyRow("Earn-back of earlier credits", "", m(s.earn_back_total)))
+    return rows
+
+
+def net_words(settlement: Settlement) -> str:
+    """Which way the net adjustment goes, in words."""
+    if settlement.net_adjustment < 0:
+        return "credit to the client"
+    if settlement.net_adjustment > 0:
+        return "payable to the vendor"
+    return "no change to the invoice"
+
+
+def money_lines(settlement: Settlement | None) -> list[MoneyRow]:
+    """Every settlement line with its clause and explanation (the methodology appendix)."""
+    if settlement is None:
+        return []
+    rows = []
+    for line in settlement.lines:
+        label = LINE_LABELS[line.kind]
+        if line.refers_to is not None:
+            label = f"{label} ({line.refers_to})"
+        rows.append(MoneyRow(label, line.kpi_id or line.category or "", format_money(line.amount, settlement.currency),
+                             clause=line.clause, explanation=line.explanation))
+    return rows
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SectionRow:
+    """An informative metric of a section: vendor, in-house and the difference."""
+
+    title: str
+    vendor: str
+    baseline: str
+    gap: str
+    n: str
+
+
+def section_rows(lines: Sequence[MetricLine]) -> list[SectionRow]:
+    """The rows of one scorecard section."""
+    rows = []
+    for line in lines:
+        v, b = line.vendor, line.baseline
+        gap = v.value - b.value if b is not None and v.value is not None and b.value is not None else None
+        rows.append(SectionRow(line.title, metric_text(v), metric_text(b) if b is not None else DASH,
+                               format_gap(gap, v.unit), f"{v.n:,}"))
+    return rows
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """Vendor against in-house on one brand-promise criterion or survey metric."""
+
+    label: str
+    vendor: str
+    baseline: str
+    gap: str
+    p: str
+    significant: str
+    floor: str
+    consistency: str
+    emphasis: bool
+
+
+def _gap_label(gap: GapResult, titles: dict[str, str]) -> str:
+    if gap.criterion:
+        return titles.get(gap.criterion, gap.criterion)
+    definition = METRICS.get(gap.metric_id)
+    return definition.title if definition else gap.metric_id
+
+
+def gap_rows(consistency: ConsistencyResult | None, titles: dict[str, str], criteria: bool) -> list[GapRow]:
+    """Brand-promise criteria (`criteria` True) or the survey metrics of the consistency comparison."""
+    if consistency is None:
+        return []
+    rows = []
+    for g in consistency.gaps:
+        if bool(g.criterion) != criteria:
+            continue
+        rows.append(GapRow(
+            label=_gap_label(g, titles), vendor=metric_text(g.vendor), baseline=metric_text(g.baseline),
+            gap=format_gap(g.gap, g.vendor.unit), p=format_p(g.p_value),
+            significant="yes" if g.significant else "no" if g.test else DASH,
+            floor=format_value(g.floor, Unit.POINTS) if g.floor is not None else DASH,
+            consistency=f"{g.consistency:.2f}" if g.consistency is not None else DASH,
+            emphasis=g.significant and (g.gap or 0) < 0))
+    return rows
+
+
+def brand_svg(vendor: VendorAudit, titles: dict[str, str]) -> Markup | None:
+    """Vendor against in-house per brand-promise criterion, with each criterion's floor."""
+    c = vendor.consistency
+    if c is None:
+        return None
+    rows = [charts.CompareRow(
+        label=_gap_label(g, titles), vendor=g.vendor.value, baseline=g.baseline.value, floor=g.floor,
+        caption=f"{metric_text(g.vendor)} vs {metric_text(g.baseline)}" + (" *" if g.significant else ""),
+        emphasis=g.significant and (g.gap or 0) < 0) for g in c.gaps if g.criterion]
+    if not rows:
+        return None
+    return charts.comparison_chart(rows, f"{vendor.vendor_name} against the in-house center on each "
+                                         "brand-promise criterion (QA points 0 to 100)", bounds=(0, 100))
+
+
+@dataclass(frozen=True)
+class ParityChart:
+    """One metric's values per channel, vendor against in-house."""
+
+    title: str
+    svg: Markup
+
+
+def parity_charts(vendor: VendorAudit) -> list[ParityChart]:
+    """A dot plot per parity metric: each channel's vendor value beside the in-house one."""
+    by_metric: dict[str, list[ChannelValue]] = {}
+    for cv in vendor.channel_parity:
+        by_metric.setdefault(cv.metric_id, []).append(cv)
+    out = []
+    for metric_id, values in by_metric.items():
+        title = METRICS[metric_id].title if metric_id in METRICS else metric_id
+        rows = []
+        for cv in values:
+            base = cv.baseline
+            caption = metric_text(cv.vendor)
+            if base is not None:
+                caption += f" vs {metric_text(base)}"
+            rows.append(charts.CompareRow(
+                label=f"{cv.channel} (n = {cv.vendor.n:,})", vendor=cv.vendor.value,
+                baseline=base.value if base is not None else None, caption=caption))
+        bounds = (0.0, 100.0) if values[0].vendor.unit in (Unit.PERCENT, Unit.POINTS) else None
+        out.append(ParityChart(title, charts.comparison_chart(
+            rows, f"{title} by channel: {vendor.vendor_name}" + ("" if vendor.in_house else
+                                                                 " against the in-house center"),
+            bounds=bounds, vendor_label="this vendor" if not vendor.in_house else "this center")))
+    return out
+
+
+# --- trend -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendPanel:
+    """One KPI's small trend chart and its caption."""
+
+    title: str
+    caption: str
+    svg: Markup
+
+
+def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
+    """A small chart per KPI over the periods of the trend (history plus this period)."""
+    periods = sorted({p.period for p in vendor.trend})
+    panels = []
+    for s in vendor.scorecard.kpis:
+        points = {p.period: p for p in vendor.trend if p.kpi_id == s.kpi_id}
+        if not any(p.value is not None for p in points.values()):
+            continue
+        marks = [charts.TrendMark(_MONTHS[p.month - 1][:3], points[p].value if p in points else None,
+                                  p in points and points[p].outcome == Outcome.MISSED.value) for p in periods]
+        recorded = sum(1 for m in marks if m.value is not None)
+        _, _, actual = kpi_figures(s)
+        caption = f"{actual} now; {recorded} of {len(periods)} months recorded"
+        panels.append(TrendPanel(s.title, caption, charts.trend_chart(
+            marks, s.minimum, s.target, f"{s.title}: monthly values from {periods[0]} to {periods[-1]} "
+                                        "with the contract minimum and target")))
+    return panels
+
+
+# --- appendices ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Definition:
+    """A metric's title, id and definition for the methodology appendix."""
+
+    metric_id: str
+    title: str
+    definition: str
+
+
+def definitions(metric_ids: Sequence[str]) -> list[Definition]:
+    """Definitions of the given metrics from the registry, each once, in the given order."""
+    return [Definition(m, METRICS[m].title, METRICS[m].definition)
+            for m in dict.fromkeys(metric_ids) if m in METRICS]
+
+
+def vendor_metric_ids(vendor: VendorAudit) -> list[str]:
+    """Every metric a scorecard shows: its KPIs', then its sections'."""
+    return [k.metric_id for k in vendor.scorecard.kpis] + [line.metric_id for s in vendor.sections
+                                                           for line in s.lines]
+
+
+def count_text(dq: DataQuality) -> str:
+    """`44,744 rows read, 44,744 used, 0 quarantined; 0 errors, 0 warnings`."""
+    return (f"{dq.rows_read:,} rows read, {dq.rows_used:,} used, {dq.rows_quarantined:,} quarantined; "
+            f"{dq.error_count:,} errors, {dq.warning_count:,} warnings")
+
+
+def outcome_counts(vendor: VendorAudit) -> list[tuple[str, str, int]]:
+    """(css class, label, count) for each outcome, in a fixed order."""
+    return [(o.value, OUTCOME_LABELS[o], vendor.scorecard.counts.get(o, 0)) for o in Outcome]
+
+
+def composite_text(vendor: VendorAudit) -> str:
+    """The composite score as in the JSON (two decimals), or a dash when nothing could be scored."""
+    c = vendor.scorecard.composite
+    return DASH if c is None else str(c)
+
+
+def criterion_titles(vendor: VendorAudit) -> dict[str, str]:
+    """Brand-promise criterion id -> its title on the QA form."""
+    return {c.id: c.title or c.id for c in vendor.terms.qa_form.criteria}
+
+
+# --- portfolio ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One vendor's line in the portfolio summary."""
+
+    vendor_id: str
+    name: str
+    in_house: bool
+    composite: str
+    met: int
+    missed: int
+    other: int
+    consistency: str
+    fees: str
+    net: str
+    net_words: str
+
+
+def portfolio_rows(result: AuditResult) -> list[PortfolioRow]:
+    """Every vendor (in-house first) with its headline figures."""
+    rows = []
+    for v in result.vendors:
+        counts = v.scorecard.counts
+        s = v.settlement
+        rows.append(PortfolioRow(
+            vendor_id=v.vendor_id, name=v.vendor_name, in_house=v.in_house, composite=composite_text(v),
+            met=counts.get(Outcome.MET, 0), missed=counts.get(Outcome.MISSED, 0),
+            other=counts.get(Outcome.INSUFFICIENT_DATA, 0) + counts.get(Outcome.EXCUSED, 0),
+            consistency=f"{v.scorecard.consistency_points}/20" if v.scorecard.consistency_points is not None else DASH,
+            fees=format_money(v.fees, v.currency) if v.fees is not None else DASH,
+            net=format_money(s.net_adjustment, s.currency) if s else DASH,
+            net_words=net_words(s) if s else ("in-house baseline" if v.in_house else "no money terms")))
+    return rows
+
+
+def net_totals(result: AuditResult) -> list[str]:
+    """The net adjustment over all vendors, one total per currency."""
+    totals: dict[str, Decimal] = {}
+    for v in result.vendors:
+        if v.settlement is not None:
+            totals[v.currency] = totals.get(v.currency, Decimal(0)) + v.settlement.net_adjustment
+    return [format_money(amount, currency) for currency, amount in sorted(totals.items())]
+
+
+def composite_svg(result: AuditResult) -> Markup:
+    """Composite scores of every vendor, in-house drawn hollow."""
+    rows = [charts.ScoreBar(v.vendor_name + (" (in-house)" if v.in_house else ""),
+                            float(v.scorecard.composite) if v.scorecard.composite is not None else None,
+                            composite_text(v), muted=v.in_house) for v in result.vendors]
+    return charts.score_bars(rows, f"Composite score (0 to 100) of each vendor, {period_label(result.period)}")
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """A KPI's value and outcome for one vendor in the portfolio matrix."""
+
+    actual: str
+    outcome: str
+    outcome_label: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One KPI across vendors."""
+
+    kpi_id: str
+    title: str
+    cells: tuple[MatrixCell | None, ...]
+
+
+def kpi_matrix(result: AuditResult) -> list[MatrixRow]:
+    """Every KPI id any vendor has (first-seen order) against every vendor."""
+    titles: dict[str, str] = {}
+    for v in result.vendors:
+        for s in v.scorecard.kpis:
+            titles.setdefault(s.kpi_id, s.title)
+    rows = []
+    for kpi_id, title in titles.items():
+        cells = []
+        for v in result.vendors:
+            s = v.scorecard.get(kpi_id)
+            cells.append(None if s is None else MatrixCell(kpi_figures(s)[2], s.outcome.value,
+                                                           OUTCOME_LABELS[s.outcome]))
+        rows.append(MatrixRow(kpi_id, title, tuple(cells)))
+    return rows

@@ -1,0 +1,208 @@
+"""PDF scorecards (one per vendor) and the portfolio summary, from an `AuditResult` only.
+
+jinja2 templates in `report_templates/` (autoescaped, undefined names are errors) are filled with
+the display views of `pdf_views` and rendered by `pdf_engine` as PDF/A-3b with the JSON results and
+the contract attached. Everything is a function of the result and the paper size: the documents'
+dates come from the period, so the same audit gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from . import pdf_views as views
+from .audit_result import AuditResult, DataQuality, VendorAudit
+from .errors import ConfigError, OutputError
+from .money import format_money
+from .periods import Period
+from .report_json import dumps
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
+PAPERS = {"a4": "A4", "letter": "letter", "us letter": "letter", "us-letter": "letter"}
+POOL_SIZE = 2
+AUTHOR = "vendoraudit"
+
+
+def paper_size(paper: str) -> str:
+    """The CSS page size for `paper` (A4 or Letter, any case); ConfigError for anything else."""
+    size = PAPERS.get(paper.strip().lower())
+    if size is None:
+        raise ConfigError(f"unknown paper size {paper!r} (known: A4, Letter)")
+    return size
+
+
+def environment(templates: Path | None = None) -> Environment:
+    """The jinja2 environment: templates from `templates` (default report_templates/) only."""
+    return Environment(loader=FileSystemLoader(str(templates or TEMPLATES_DIR)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class ScorecardRecord:
+    """The JSON a vendor's scorecard carries: that vendor's audit and the period's provenance.
+
+    Not the whole `AuditResult`: a scorecard goes to the vendor, and other vendors' fees, scores and
+    money are not theirs to read. The portfolio carries the whole result.
+    """
+
+    period: Period
+    tool_version: str
+    inputs_fingerprint: str
+    baseline_vendor_id: str | None
+    vendor: VendorAudit
+    data_quality: DataQuality
+
+
+def scorecard_json(result: AuditResult, vendor_id: str) -> str:
+    """The JSON document attached to `vendor_id`'s scorecard (kind `vendoraudit.scorecard`)."""
+    record = ScorecardRecord(result.period, result.tool_version, result.inputs_fingerprint,
+                             result.baseline_vendor_id, _vendor(result, vendor_id), result.data_quality)
+    return dumps(record, "vendoraudit.scorecard")
+
+
+def _vendor(result: AuditResult, vendor_id: str) -> VendorAudit:
+    found = next((v for v in result.vendors if v.vendor_id == vendor_id), None)
+    if found is None:
+        raise ConfigError(f"no vendor {vendor_id!r} in the {result.period} audit "
+                          f"(known: {', '.join(v.vendor_id for v in result.vendors)})")
+    return found
+
+
+def _document(result: AuditResult, paper: str, title: str, subject: str, keywords: list[str],
+              running_title: str, confidentiality: str) -> dict[str, object]:
+    stamp = views.report_stamp(result.period).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"title": title, "subject": subject, "author": AUTHOR, "keywords": ", ".join(keywords),
+            "created": stamp, "paper": paper_size(paper), "running_title": running_title,
+            "period_label": views.period_label(result.period), "confidentiality": confidentiality,
+            "tool_version": result.tool_version, "fingerprint": result.inputs_fingerprint}
+
+
+def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templates: Path | None = None) -> str:
+    """The HTML of `vendor_id`'s scorecard (what `render_scorecard` prints)."""
+    v = _vendor(result, vendor_id)
+    titles = views.criterion_titles(v)
+    period = views.period_label(result.period)
+    doc = _document(result, paper, f"{v.vendor_name}: vendor scorecard, {period}",
+                    f"Contract performance of {v.vendor_name} ({v.vendor_id}) for {result.period} under "
+                    f"{v.contract.contract_id} version {v.contract.version}",
+                    ["vendor scorecard", str(result.period), v.vendor_id, v.contract.contract_id],
+                    "Vendor scorecard",
+                    "Confidential: the in-house center's own record." if v.in_house else
+                    f"Confidential: for {v.vendor_name} and the client's procurement only.")
+    baseline = result.vendor(result.baseline_vendor_id) if result.baseline_vendor_id else None
+    return environment(templates).get_template("scorecard.html.j2").render(
+        doc=doc, result=result, v=v, baseline=baseline if not v.in_house else None,
+        composite=views.composite_text(v), outcome_counts=views.outcome_counts(v),
+        settlement=v.settlement, summary=views.settlement_summary(v),
+        net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
+        net_words=views.net_words(v.settlement) if v.settlement else "",
+        kpi_rows=views.kpi_rows(v), attainment=views.attainment_svg(v),
+        sections=[(s, views.section_rows(s.lines)) for s in v.sections],
+        criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
+        survey_rows=views.gap_rows(v.consistency, titles, criteria=False),
+        brand_chart=views.brand_svg(v, titles), parity=views.parity_charts(v),
+        trend=views.trend_panels(v), trend_months=len({p.period for p in v.trend}),
+        money_lines=views.money_lines(v.settlement),
+        definitions=views.definitions(views.vendor_metric_ids(v)),
+        dq=result.data_quality, dq_text=views.count_text(result.data_quality))
+
+
+def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | None = None) -> str:
+    """The HTML of the portfolio summary across vendors (what `render_portfolio` prints)."""
+    period = views.period_label(result.period)
+    doc = _document(result, paper, f"Vendor portfolio summary, {period}",
+                    f"Contract performance of every vendor and the in-house baseline for {result.period}",
+                    ["vendor portfolio", str(result.period)] + [v.vendor_id for v in result.vendors],
+                    "Portfolio summary",
+                    "Confidential: internal use only; holds the commercial terms of several vendors.")
+    vendors = [(v, views.money_lines(v.settlement)) for v in result.vendors]
+    metric_ids = [m for v in result.vendors for m in views.vendor_metric_ids(v)]
+    return environment(templates).get_template("portfolio.html.j2").render(
+        doc=doc, result=result, rows=views.portfolio_rows(result), net_totals=views.net_totals(result),
+        format_money=format_money,
+        composite_chart=views.composite_svg(result), matrix=views.kpi_matrix(result), vendors=vendors,
+        brand=[(v, views.gap_rows(v.consistency, views.criterion_titles(v), criteria=True))
+               for v in result.outsourced if v.consistency is not None],
+        definitions=views.definitions(metric_ids),
+        dq=result.data_quality, dq_text=views.count_text(result.data_quality))
+
+
+def _attachments(result: AuditResult, json_name: str, json_text: str,
+                 contracts: Mapping[str, bytes], vendor_ids: list[str]) -> tuple:
+    from .pdf_engine import PdfAttachment
+
+    files = [PdfAttachment(json_name, json_text.encode(), f"vendoraudit results for {result.period} (JSON)")]
+    for vendor_id in vendor_ids:
+        data = contracts.get(vendor_id)
+        if data is not None:
+            v = result.vendor(vendor_id)
+            files.append(PdfAttachment(f"contract-{vendor_id}.yaml", data,
+                                       f"contract {v.contract.contract_id} version {v.contract.version}, "
+                                       f"sha256 {v.contract.sha256}", relationship="Source"))
+    return tuple(files)
+
+
+def render_scorecard(result: AuditResult, vendor_id: str, paper: str = "A4", contract: bytes | None = None,
+                     templates: Path | None = None) -> bytes:
+    """`vendor_id`'s scorecard as PDF/A-3b bytes, with its JSON and (when given) its contract attached."""
+    from .pdf_engine import html_to_pdf
+
+    html = scorecard_html(result, vendor_id, paper, templates)
+    files = _attachments(result, f"scorecard-{result.period}-{vendor_id}.json", scorecard_json(result, vendor_id),
+                         {vendor_id: contract} if contract is not None else {}, [vendor_id])
+    return html_to_pdf(html, templates or TEMPLATES_DIR, views.report_stamp(result.period), files)
+
+
+def render_portfolio(result: AuditResult, paper: str = "A4", contracts: Mapping[str, bytes] | None = None,
+                     templates: Path | None = None) -> bytes:
+    """The portfolio summary as PDF/A-3b bytes, with the whole JSON result and the contracts attached."""
+    from .pdf_engine import html_to_pdf
+
+    html = portfolio_html(result, paper, templates)
+    files = _attachments(result, f"vendoraudit-{result.period}.json", dumps(result, "vendoraudit.audit"),
+                         contracts or {}, [v.vendor_id for v in result.vendors])
+    return html_to_pdf(html, templates or TEMPLATES_DIR, views.report_stamp(result.period), files)
+
+
+def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4", contracts: Mapping[str, bytes] = {},
+               templates: Path | None = None) -> list[Path]:
+    """Write `scorecard-<period>-<vendor>.pdf` for every vendor and `portfolio-<period>.pdf` into `out_dir`.
+
+    Renders over a pool of two processes when there is more than one document. Returns the paths
+    written, scorecards first. OutputError when a file cannot be written.
+    """
+    from .pdf_engine import html_to_pdf
+
+    period = result.period
+    root = templates or TEMPLATES_DIR
+    stamp = views.report_stamp(period)
+    jobs: list[tuple[Path, str, tuple]] = []
+    for v in result.vendors:
+        jobs.append((out_dir / f"scorecard-{period}-{v.vendor_id}.pdf", scorecard_html(result, v.vendor_id, paper, root),
+                     _attachments(result, f"scorecard-{period}-{v.vendor_id}.json",
+                                  scorecard_json(result, v.vendor_id), contracts, [v.vendor_id])))
+    jobs.append((out_dir / f"portfolio-{period}.pdf", portfolio_html(result, paper, root),
+                 _attachments(result, f"vendoraudit-{period}.json", dumps(result, "vendoraudit.audit"),
+                              contracts, [v.vendor_id for v in result.vendors])))
+    args = [(html, root, stamp, files) for _, html, files in jobs]
+    if len(jobs) > 1:
+        # spawn, not fork: the parent holds polars' thread pool, and a worker needs only weasyprint
+        with ProcessPoolExecutor(min(POOL_SIZE, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            documents = list(pool.map(html_to_pdf, *zip(*args)))
+    else:
+        documents = [html_to_pdf(*a) for a in args]
+    written = []
+    for (path, _, _), data in zip(jobs, documents):
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        written.append(path)
+    return written

@@ -1,0 +1,28 @@
+"""Shared fixtures: the sample period's audit, built once per test session (about 5 s)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def sample_audit():
+    """The AuditResult of sample_exports/2026-10 against contracts/ (no history). Frozen: share freely."""
+    from vendoraudit.audit import AuditInputs, run_audit
+    from vendoraudit.contract.loader import load_contracts
+    from vendoraudit.periods import Period
+
+    # Relative paths, as a user in the repository would give them, so provenance shows repo paths.
+    here = Path.cwd()
+    os.chdir(REPO)
+    try:
+        result, _validated = run_audit(AuditInputs(Path("sample_exports/2026-10"), load_contracts("contracts")),
+                                       Period(2026, 10))
+    finally:
+        os.chdir(here)
+    return result
