@@ -267,6 +267,18 @@ def test_formula_like_text_arrives_as_inert_text(sample_audit) -> None:
     assert plain.data_type == "s" and not plain.quotePrefix  # only formula-like text gets the flag
 
 
+def test_empty_text_leaves_the_cell_empty(sample_audit) -> None:
+    v = sample_audit.vendors[0]
+    kpis = (replace(v.scorecard.kpis[0], clause=""),) + v.scorecard.kpis[1:]
+    result = replace(sample_audit, vendors=(replace(v, scorecard=replace(v.scorecard, kpis=kpis)),)
+                     + sample_audit.vendors[1:])
+    data = workbook_bytes(result)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert not re.search(r'<c [^>]*t="inlineStr"[^>]*/>', xml)  # a text cell without text upsets Excel
+    assert _load(data)["KPIs"].cell(row=2, column=24).value is None
+
+
 def test_formula_triggers() -> None:
     assert all(is_formula_like(t) for t in ("=1", "+1", "-1", "@A", "\tx", "\rx"))
     assert not any(is_formula_like(t) for t in ("ACME", " =1", "1-2", ""))
@@ -362,7 +374,7 @@ def _keys(value, parent: str = "") -> set[str]:
 
 def test_every_json_key_is_documented(sample_audit) -> None:
     dq = sample_audit.data_quality
-    # issue counts, a settlement with an earn-back and a vendor with consistency all present
+    # the sample has no data issues: add one so the issue-count keys are serialised too
     result = replace(sample_audit, data_quality=replace(dq, issue_counts=(
         IssueCount("a.csv", "interactions", "rule", "error", 1, (2,)),)))
     keys = _keys(json.loads(dumps(result, "vendoraudit.audit")))

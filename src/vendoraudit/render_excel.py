@@ -19,7 +19,7 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -199,6 +199,28 @@ def _width(value: object, fmt: str) -> int:
     return len(str(value))
 
 
+def _put(cell: Cell, value: object, fmt: str) -> object:
+    """Write one value with its number format and return what was stored.
+
+    Text is always stored as text, quote-prefixed when formula-like; empty text leaves the cell
+    empty, like None. Numbers (Decimal included), dates and booleans keep their type.
+    """
+    if isinstance(value, str):
+        formula_like = is_formula_like(value)
+        value = _storable(value) or None
+        if value is None:
+            return None
+        cell.value = value
+        cell.data_type = "s"  # never "f": text from exports or contracts must not run
+        if formula_like:
+            cell.quotePrefix = True  # and it stays text when someone edits the cell
+    elif value is not None:
+        cell.value = value
+    if value is not None:
+        cell.number_format = fmt
+    return value
+
+
 def _write_table(ws: Worksheet, table: TableSpec, rows: list[Row], first_col: int) -> None:
     widths = [max(8, len(c.name) + 3) for c in table.columns]  # room for the filter button
     for j, column in enumerate(table.columns):
@@ -207,19 +229,8 @@ def _write_table(ws: Worksheet, table: TableSpec, rows: list[Row], first_col: in
         for j, column in enumerate(table.columns):
             value = row.values[column.name]
             fmt = number_format(column.kind, row.currency, row.minor_unit, row.unit)
-            cell = ws.cell(row=i, column=first_col + j)
-            if isinstance(value, str):
-                formula_like = is_formula_like(value)
-                value = _storable(value)
-                cell.value = value
-                cell.data_type = "s"  # never "f": text from exports or contracts must not run
-                if formula_like:
-                    cell.quotePrefix = True  # and stays text when someone edits the cell
-            else:
-                cell.value = value
-            if value is not None:
-                cell.number_format = fmt
-            widths[j] = max(widths[j], _width(value, fmt) + 2)
+            stored = _put(ws.cell(row=i, column=first_col + j), value, fmt)
+            widths[j] = max(widths[j], _width(stored, fmt) + 2)
     for j, column in enumerate(table.columns):
         ws.column_dimensions[get_column_letter(first_col + j)].width = min(widths[j], column.max_width)
     last = get_column_letter(first_col + len(table.columns) - 1)
