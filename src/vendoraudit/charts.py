@@ -148,7 +148,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
     directions compare at a glance; its whisker is the 95% interval; marks beyond the axis become
     arrows at its edge (the caption keeps the figure).
     """
-    label_w, caption_w, row_h, top = 220.0, 118.0, 26.0, 30.0
+    label_w, caption_w, row_h, top = 220.0, 118.0, 23.0, 30.0
     x0, x1 = label_w + 8, width - caption_w
 
     def x(u: float) -> float:
@@ -172,7 +172,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
             body.append(_line(4, top + row_h * i, width - 4, top + row_h * i, "#ffffff", 1.5))
         lines = wrap(row.label, 42)
         for j, part in enumerate(lines):
-            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 9.5, part, 8))
+            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 9, part, 8))
         body.append(_text(x1 + 8, y + 3, row.caption, 8, "start", MISSED if row.missed else INK,
                           "bold" if row.missed else "normal"))
         if row.value is None:
@@ -334,7 +334,7 @@ class ScoreBar:
 
 def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Markup:
     """Horizontal bars of composite scores on a 0..100 axis (a true zero, so bars)."""
-    label_w, caption_w, row_h, top = 200.0, 90.0, 22.0, 22.0
+    label_w, caption_w, row_h, top = 200.0, 90.0, 24.0, 22.0
     x0, x1 = label_w + 8, width - caption_w
 
     def x(v: float) -> float:
@@ -347,7 +347,9 @@ def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Mark
         body.append(_text(x(t), top - 7, str(t), 7, "middle", MUTED))
     for i, row in enumerate(rows):
         y = top + row_h * i
-        body.append(_text(0, y + row_h / 2 + 3, wrap(row.label, 40, 1)[0], 8))
+        lines = wrap(row.label, 40)
+        for j, part in enumerate(lines):
+            body.append(_text(0, y + row_h / 2 + 3 + (j - (len(lines) - 1) / 2) * 9, part, 8))
         if row.value is not None:
             fill = "#ffffff" if row.muted else VENDOR
             body.append(f'<rect x="{_n(x0)}" y="{_n(y + 4)}" width="{_n(x(row.value) - x0)}" '

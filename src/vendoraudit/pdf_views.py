@@ -89,6 +89,15 @@ def format_p(p: float | None) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+def bare_number(value: float, unit: Unit | None) -> str:
+    """`format_value` without its unit (for intervals beside a value that shows it)."""
+    text = format_value(value, unit)
+    for suffix in ("%", " points", " h", " s"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def metric_text(result: MetricResult | None) -> str:
     """A metric's value as shown in the sections ("no data" when it has none)."""
     if result is None:
@@ -156,7 +165,7 @@ def kpi_rows(vendor: VendorAudit) -> list[KpiRow]:
         rows.append(KpiRow(
             kpi_id=s.kpi_id, title=s.title, clause=s.clause, direction=str(s.direction),
             target=target, minimum=minimum, actual=actual,
-            interval=(f"{format_value(interval.low, s.unit)} \u2013 {format_value(interval.high, s.unit)}"
+            interval=(f"{bare_number(interval.low, s.unit)} \u2013 {bare_number(interval.high, s.unit)}"
                       if interval else DASH),
             n=f"{s.result.n:,}" if s.result else DASH,
             outcome=s.outcome.value, outcome_label=OUTCOME_LABELS[s.outcome],
@@ -243,23 +252,29 @@ def money_lines(settlement: Settlement | None) -> list[MoneyRow]:
 
 @dataclass(frozen=True)
 class SectionRow:
-    """An informative metric of a section: vendor, in-house and the difference."""
+    """An informative metric of a section: vendor, in-house, the difference and its test if any."""
 
     title: str
     vendor: str
     baseline: str
     gap: str
+    test: str
+    emphasis: bool
     n: str
 
 
-def section_rows(lines: Sequence[MetricLine]) -> list[SectionRow]:
-    """The rows of one scorecard section."""
+def section_rows(lines: Sequence[MetricLine], consistency: ConsistencyResult | None = None) -> list[SectionRow]:
+    """The rows of one scorecard section; survey metrics carry the brand-consistency test of their gap."""
+    tests = {g.metric_id: g for g in consistency.gaps if not g.criterion} if consistency else {}
     rows = []
     for line in lines:
         v, b = line.vendor, line.baseline
         gap = v.value - b.value if b is not None and v.value is not None and b.value is not None else None
-        rows.append(SectionRow(line.title, metric_text(v), metric_text(b) if b is not None else DASH,
-                               format_gap(gap, v.unit), f"{v.n:,}"))
+        test = tests.get(line.metric_id)
+        rows.append(SectionRow(
+            line.title, metric_text(v), metric_text(b) if b is not None else DASH, format_gap(gap, v.unit),
+            (format_p(test.p_value) + (" *" if test.significant else "")) if test and test.test else DASH,
+            bool(test and test.significant and (test.gap or 0) < 0), f"{v.n:,}"))
     return rows
 
 
@@ -365,6 +380,9 @@ class TrendPanel:
 def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
     """A small chart per KPI over the periods of the trend (history plus this period)."""
     periods = sorted({p.period for p in vendor.trend})
+    recorded_periods = {p.period for p in vendor.trend if p.value is not None}
+    # months before the history begins say nothing: start at the first month with any record
+    periods = [p for p in periods if p >= min(recorded_periods)] if recorded_periods else []
     panels = []
     for s in vendor.scorecard.kpis:
         points = {p.period: p for p in vendor.trend if p.kpi_id == s.kpi_id}
@@ -372,9 +390,9 @@ def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
             continue
         marks = [charts.TrendMark(_MONTHS[p.month - 1][:3], points[p].value if p in points else None,
                                   p in points and points[p].outcome == Outcome.MISSED.value) for p in periods]
-        recorded = sum(1 for m in marks if m.value is not None)
         _, _, actual = kpi_figures(s)
-        caption = f"{actual} now; {recorded} of {len(periods)} months recorded"
+        first = next(p for p in periods if p in points and points[p].value is not None)
+        caption = f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; recorded since {_MONTHS[first.month - 1][:3]} {first.year}"
         panels.append(TrendPanel(s.title, caption, charts.trend_chart(
             marks, s.minimum, s.target, f"{s.title}: monthly values from {periods[0]} to {periods[-1]} "
                                         "with the contract minimum and target")))

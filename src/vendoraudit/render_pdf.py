@@ -103,11 +103,10 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
         net_words=views.net_words(v.settlement) if v.settlement else "",
         kpi_rows=views.kpi_rows(v), attainment=views.attainment_svg(v),
-        sections=[(s, views.section_rows(s.lines)) for s in v.sections],
+        sections=[(s, views.section_rows(s.lines, v.consistency)) for s in v.sections],
         criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
-        survey_rows=views.gap_rows(v.consistency, titles, criteria=False),
         brand_chart=views.brand_svg(v, titles), parity=views.parity_charts(v),
-        trend=views.trend_panels(v), trend_months=len({p.period for p in v.trend}),
+        trend=views.trend_panels(v),
         money_lines=views.money_lines(v.settlement),
         definitions=views.definitions(views.vendor_metric_ids(v)),
         dq=result.data_quality, dq_text=views.count_text(result.data_quality))

@@ -64,7 +64,7 @@ def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
     return proportion("qa.critical_error_rate", int(rows.get_column("critical").sum()), rows.height)
 
 
-def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame, criterion: str) -> MetricResult:
+def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame, criterion: str) -> MetricResult:
     """100 * earned / possible of one criterion over the non-calibration evaluations where it applied.
 
     No critical zeroing here: it scores the criterion itself. The interval treats earned / possible
@@ -72,14 +72,17 @@ def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame, criterion: s
     """
     metric_id = "qa.criterion_score"
     params = params_of({"criterion": criterion})
-    keep = evaluations.filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
-    rows = (items.filter((pl.col("criterion_id") == criterion) & pl.col("points_earned").is_not_null())
-            .join(keep, on="evaluation_id", how="semi"))
-    earned = float(rows.get_column("points_earned").sum() or 0.0)
-    possible = float(rows.get_column("points_possible").sum() or 0.0)
+    keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
+    # One query for the three sums: the items (8 per evaluation) are never materialised.
+    earned, possible, n = (
+        items.lazy().filter((pl.col("criterion_id") == criterion) & pl.col("points_earned").is_not_null())
+        .join(keep, on="evaluation_id", how="semi")
+        .select(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.len())
+        .collect().row(0))
+    earned, possible = float(earned or 0.0), float(possible or 0.0)
     if possible <= 0:
         return no_data(metric_id, Unit.POINTS, params=params)
-    return replace(proportion(metric_id, earned, possible, params=params, sample=rows.height),
+    return replace(proportion(metric_id, earned, possible, params=params, sample=int(n)),
                    unit=Unit.POINTS)
 
 

@@ -21,7 +21,8 @@ Training and workforce metrics ignore channel and queue filters and say so in th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -32,7 +33,7 @@ from ..periods import Period
 from ..results import MetricResult, SiteDirectory
 from ..tables import TABLES
 from .quality import evaluation_scores
-from .registry import CHANNEL, QUEUE, metric
+from .registry import CHANNEL, QUEUE, MetricDef, metric
 
 BreakdownBy = Literal["site", "vendor", "channel", "queue"]
 
@@ -47,8 +48,8 @@ class PeriodData:
     `evaluations` are the period's qa_evaluations with `score` and `critical` added;
     `training_to_date` holds every training record completed before the period's end (onboarding);
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
-    After `restrict`, `interactions` and `follow_ups` may be LazyFrames (a filtered view), so that each
-    metric reads only its columns; metric functions call `.lazy()` on them.
+    After `restrict`, `interactions`, `follow_ups` and `qa_items` may be LazyFrames (a filtered view), so
+    that each metric reads only its columns; metric functions call `.lazy()` on them.
     """
 
     period: Period
@@ -58,7 +59,7 @@ class PeriodData:
     follow_ups: Frame
     surveys: pl.DataFrame
     evaluations: pl.DataFrame
-    qa_items: pl.DataFrame
+    qa_items: Frame
     training: pl.DataFrame
     training_to_date: pl.DataFrame
     roster: pl.DataFrame
@@ -201,8 +202,10 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
     if "qa_evaluations" in tables or "qa_items" in tables:
         evaluations = contact_filter(data.evaluations, "evaluated_at", True)
         changes["evaluations"] = evaluations
-        changes["qa_items"] = data.qa_items.join(evaluations.select("evaluation_id"),
-                                                 on="evaluation_id", how="semi")
+        # Lazy: most QA metrics read only the scored evaluations; the items (8 per evaluation)
+        # are narrowed only inside the query of a metric that reads them.
+        changes["qa_items"] = data.qa_items.lazy().join(evaluations.lazy().select("evaluation_id"),
+                                                        on="evaluation_id", how="semi")
     if "training" in tables:
         site_only = pl.col("site_id").is_in(sites)
         changes["training"] = data.training.filter(site_only)
@@ -212,13 +215,50 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
     return replace(data, site_ids=tuple(sorted(set(sites))), **changes)
 
 
+# Results already computed on a PeriodData (frames are never modified, results are frozen): an audit
+# asks for the same metric of the same scope many times (the in-house baseline beside every vendor,
+# the sections and the breakdowns), and each computation scans millions of rows.
+_RESULTS: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, MetricResult]] = weakref.WeakKeyDictionary()
+
+
+def _result_key(metric_id: str, resolved: Mapping[str, object], site_ids: Sequence[str],
+                channels: Sequence[str] | None, queues: Sequence[str] | None, exclude_queues: Sequence[str],
+                exclude_dates: Sequence[date], min_sample: int) -> Hashable | None:
+    """The cache key of one computation, or None when a parameter value is not hashable."""
+    key = (metric_id, tuple(sorted(resolved.items())), tuple(site_ids),
+           None if channels is None else tuple(channels), None if queues is None else tuple(queues),
+           tuple(exclude_queues), tuple(exclude_dates), min_sample)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def compute_metric(metric_id: str, data: PeriodData, site_ids: Sequence[str],
                    params: Mapping[str, object] | None = None, channels: Sequence[str] | None = None,
                    queues: Sequence[str] | None = None, exclude_queues: Sequence[str] = (),
                    exclude_dates: Sequence[date] = (), min_sample: int = 0) -> MetricResult:
-    """One metric over the given sites of `data`, filtered; ConfigError for an unknown id or bad params."""
+    """One metric over the given sites of `data`, filtered; ConfigError for an unknown id or bad params.
+
+    The same question asked again of the same `data` is answered from a cache.
+    """
     definition = metric(metric_id)
     resolved = definition.resolve_params(params)
+    key = _result_key(metric_id, resolved, site_ids, channels, queues, exclude_queues, exclude_dates, min_sample)
+    known = _RESULTS.setdefault(data, {})
+    if key is not None and key in known:
+        return known[key]
+    result = _compute(definition, data, site_ids, resolved, channels, queues, exclude_queues, exclude_dates,
+                      min_sample)
+    if key is not None:
+        known[key] = result
+    return result
+
+
+def _compute(definition: MetricDef, data: PeriodData, site_ids: Sequence[str], resolved: Mapping[str, object],
+             channels: Sequence[str] | None, queues: Sequence[str] | None, exclude_queues: Sequence[str],
+             exclude_dates: Sequence[date], min_sample: int) -> MetricResult:
     scoped = restrict(data, site_ids, definition.tables, channels, queues, exclude_queues, exclude_dates)
     result = definition.compute(scoped, resolved)
     ignored = [name for name, given, kind in (("channel", channels is not None, CHANNEL),

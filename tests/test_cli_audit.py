@@ -1,0 +1,143 @@
+"""`vendoraudit audit` end to end: outputs, determinism, finalised periods, locks, exit codes, cron output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vendoraudit.cli.exit_codes import ExitCode
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def audit(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run the CLI as cron would: no terminal, CI=true, no input."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("VENDORAUDIT_")}
+    full_env.update({"CI": "true"}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "vendoraudit", "audit", *args], cwd=cwd, env=full_env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("audit") / "out"
+    run = audit("--period", "2026-10", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    return out, run
+
+
+def test_writes_every_output(first_run):
+    out, run = first_run
+    folder = out / "2026-10"
+    names = {p.name for p in folder.iterdir()}
+    vendors = ("NORTHWIND", "ACME", "BRIGHTPATH", "CALLCO")
+    assert {f"scorecard-2026-10-{v}.pdf" for v in vendors} <= names
+    assert {"portfolio-2026-10.pdf", "vendoraudit-2026-10.xlsx", "vendoraudit-2026-10.json",
+            "validation-2026-10.json", "manifest.json"} <= names
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"] == {k: v for k, v in hashes(folder).items() if k != "manifest.json"}
+    assert (out / "history.sqlite").is_file()
+    assert f"outputs: {folder}" in run.stderr
+
+
+def test_cron_output_is_plain_log_lines(first_run):
+    _, run = first_run
+    assert not CONTROL.search(run.stderr + run.stdout)
+    lines = run.stderr.strip().splitlines()
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (INFO|ERROR) ", line) for line in lines), lines
+    assert any("CALLCO: composite" in line and "3 missed" in line for line in lines)
+
+
+def test_rerun_gives_identical_bytes(first_run, tmp_path: Path):
+    out, _ = first_run
+    other = tmp_path / "again"
+    run = audit("--period", "2026-10", "--out", str(other))
+    assert run.returncode == 0, run.stderr
+    assert hashes(other / "2026-10") == hashes(out / "2026-10")
+
+
+def test_json_flag_prints_the_library_result(first_run, tmp_path: Path):
+    out, _ = first_run
+    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--json", "--quiet")
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout == (out / "2026-10" / "vendoraudit-2026-10.json").read_text()
+
+
+def test_finalised_period_needs_force(tmp_path: Path):
+    out = tmp_path / "out"
+    assert audit("--period", "2026-10", "--out", str(out), "--finalise").returncode == 0
+    before = hashes(out / "2026-10")
+    again = audit("--period", "2026-10", "--out", str(out))
+    assert again.returncode == ExitCode.RUNTIME
+    assert "period 2026-10 is finalised" in again.stderr and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert hashes(out / "2026-10") == before
+    assert audit("--period", "2026-10", "--out", str(out), "--force").returncode == 0
+
+
+def test_fail_on_breach_exits_5(tmp_path: Path):
+    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--fail-on-breach", "--quiet")
+    assert run.returncode == ExitCode.BREACH
+
+
+def test_blocking_data_errors_exit_1_and_write_nothing(tmp_path: Path):
+    out = tmp_path / "out"
+    run = audit("--exports", "sample_exports/broken", "--period", "2026-10", "--out", str(out))
+    assert run.returncode == ExitCode.DATA_ERRORS, run.stderr
+    assert "blocking data problem" in run.stderr and "quarantined" in run.stderr
+    assert not (out / "2026-10").exists()
+
+
+def test_contract_errors_exit_3(tmp_path: Path):
+    bad = tmp_path / "contracts"
+    bad.mkdir()
+    (bad / "x.yaml").write_text("contract_id: X\nvendor: {id: X}\n")
+    run = audit("--contracts", str(bad), "--period", "2026-10", "--out", str(tmp_path / "o"))
+    assert run.returncode == ExitCode.CONFIG
+    assert re.search(r"x\.yaml:\d+:\d+: ", run.stderr)
+
+
+def test_second_run_on_a_locked_folder_stops_clearly(tmp_path: Path):
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys,time; from pathlib import Path; from vendoraudit.publish import output_lock\n"
+         "with output_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(out)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        run = audit("--period", "2026-10", "--out", str(out))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == ExitCode.RUNTIME
+    assert "another vendoraudit run holds" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 2  # the settings line, then the one error
+
+
+def test_bad_period_is_a_configuration_error(tmp_path: Path):
+    run = audit("--period", "2026-13", "--out", str(tmp_path / "o"))
+    assert run.returncode == ExitCode.CONFIG
+    assert "2026-13" in run.stderr
+
+
+def test_json_logs(tmp_path: Path):
+    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--log-format", "json")
+    assert run.returncode == 0
+    records = [json.loads(line) for line in run.stderr.strip().splitlines()]
+    assert {r["level"] for r in records} == {"info"}
+    assert any(r["message"].startswith("outputs: ") for r in records)
