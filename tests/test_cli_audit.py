@@ -61,18 +61,12 @@ def test_cron_output_is_plain_log_lines(first_run):
     assert any("CALLCO: composite" in line and "3 missed" in line for line in lines)
 
 
-def test_rerun_gives_identical_bytes(first_run, tmp_path: Path):
+def test_rerun_gives_identical_bytes_and_json_prints_the_library_result(first_run, tmp_path: Path):
     out, _ = first_run
     other = tmp_path / "again"
-    run = audit("--period", "2026-10", "--out", str(other))
-    assert run.returncode == 0, run.stderr
-    assert hashes(other / "2026-10") == hashes(out / "2026-10")
-
-
-def test_json_flag_prints_the_library_result(first_run, tmp_path: Path):
-    out, _ = first_run
-    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--json", "--quiet")
+    run = audit("--period", "2026-10", "--out", str(other), "--json", "--quiet")
     assert run.returncode == 0 and run.stderr == ""
+    assert hashes(other / "2026-10") == hashes(out / "2026-10")
     assert run.stdout == (out / "2026-10" / "vendoraudit-2026-10.json").read_text()
 
 
@@ -88,9 +82,12 @@ def test_finalised_period_needs_force(tmp_path: Path):
     assert audit("--period", "2026-10", "--out", str(out), "--force").returncode == 0
 
 
-def test_fail_on_breach_exits_5(tmp_path: Path):
-    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--fail-on-breach", "--quiet")
+def test_fail_on_breach_exits_5_with_json_logs(tmp_path: Path):
+    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--fail-on-breach", "--log-format", "json")
     assert run.returncode == ExitCode.BREACH
+    records = [json.loads(line) for line in run.stderr.strip().splitlines()]
+    assert {r["level"] for r in records} == {"info"}
+    assert any(r["message"].startswith("outputs: ") for r in records)
 
 
 def test_blocking_data_errors_exit_1_and_write_nothing(tmp_path: Path):
@@ -133,11 +130,3 @@ def test_bad_period_is_a_configuration_error(tmp_path: Path):
     run = audit("--period", "2026-13", "--out", str(tmp_path / "o"))
     assert run.returncode == ExitCode.CONFIG
     assert "2026-13" in run.stderr
-
-
-def test_json_logs(tmp_path: Path):
-    run = audit("--period", "2026-10", "--out", str(tmp_path / "o"), "--log-format", "json")
-    assert run.returncode == 0
-    records = [json.loads(line) for line in run.stderr.strip().splitlines()]
-    assert {r["level"] for r in records} == {"info"}
-    assert any(r["message"].startswith("outputs: ") for r in records)

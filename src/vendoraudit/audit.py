@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -255,12 +255,17 @@ def _fees(terms: Contract, data: PeriodData, site_ids: Sequence[str]) -> tuple[D
     money = format_money(fees.amount, terms.currency)
     if fees.model is FeeModel.FIXED_MONTHLY:
         return fees.amount, f"fixed monthly fee {money}"
+    # A fee is invoiced in the currency's minor unit: round the product half-up, as an invoice line.
+    quantum = Decimal(1).scaleb(-(terms.money.rounding.minor_unit if terms.money else 2))
     if fees.model is FeeModel.PER_CONTACT:
-        handled = data.interactions.filter(
-            pl.col("site_id").is_in(list(site_ids)) & pl.col("answered_at").is_not_null()).height
-        return fees.amount * handled, f"{handled:,} handled contacts x {money}"
+        handled = data.interactions.lazy().filter(
+            pl.col("site_id").is_in(list(site_ids)) & pl.col("answered_at").is_not_null()
+        ).select(pl.len()).collect().item()
+        amount = (fees.amount * handled).quantize(quantum, ROUND_HALF_UP)
+        return amount, f"{handled:,} handled contacts x {money}"
     agents = _active_agent_fte(data, site_ids)
-    return fees.amount * agents, f"{agents} FTE of active agents x {money}"
+    amount = (fees.amount * agents).quantize(quantum, ROUND_HALF_UP)
+    return amount, f"{agents} FTE of active agents x {money}"
 
 
 def _active_agent_fte(data: PeriodData, site_ids: Sequence[str]) -> Decimal:

@@ -148,7 +148,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
     directions compare at a glance; its whisker is the 95% interval; marks beyond the axis become
     arrows at its edge (the caption keeps the figure).
     """
-    label_w, caption_w, row_h, top = 220.0, 118.0, 23.0, 30.0
+    label_w, caption_w, row_h, top = 220.0, 118.0, 20.0, 26.0
     x0, x1 = label_w + 8, width - caption_w
 
     def x(u: float) -> float:
@@ -161,7 +161,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
         _rect(x(1), top, x(_HI) - x(1), row_h * len(rows), BAND_HIGH),
         _line(x(0), top - 4, x(0), top + row_h * len(rows), MUTED, 1, "3 2"),
         _line(x(1), top - 4, x(1), top + row_h * len(rows), INK, 1.2),
-        _text(x(0), top - 8, "minimum", 7.5, "middle", MUTED),
+        _text(x(0), top - 7, "minimum", 7.5, "middle", MUTED),
         _text(x(1), top - 8, "target", 7.5, "middle", INK),
         _text(x(_LO), top - 8, "\u2190 worse", 7.5, "start", MUTED),
         _text(x(_HI), top - 8, "better \u2192", 7.5, "end", MUTED),
@@ -172,7 +172,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
             body.append(_line(4, top + row_h * i, width - 4, top + row_h * i, "#ffffff", 1.5))
         lines = wrap(row.label, 42)
         for j, part in enumerate(lines):
-            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 9, part, 8))
+            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 8.5, part, 7.6))
         body.append(_text(x1 + 8, y + 3, row.caption, 8, "start", MISSED if row.missed else INK,
                           "bold" if row.missed else "normal"))
         if row.value is None:
@@ -253,7 +253,8 @@ def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title
             body.append(_diamond(x(i), y(mark.value), 3.6, MISSED, False) if mark.missed
                         else _dot(x(i), y(mark.value), 2.6, True, VENDOR))
     if len(values) == 1:
-        body.append(_text(width / 2, top + 6, "no earlier periods recorded", 6.5, "middle", MUTED))
+        body.append(_rect(width / 2 - 52, 2, 104, 10, "#ffffff"))
+        body.append(_text(width / 2, 9.5, "no earlier periods recorded", 6.5, "middle", MUTED))
     return _svg(width, height, title, body)
 
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import re
+import zipfile
+import zlib
 from collections.abc import Mapping as MappingABC, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +31,15 @@ EXCLUDED = "_excluded"  # the mapping's reason for setting a row aside (null: a 
 
 _CHUNK = 1 << 20
 _SNIFF = 64 * 1024
+_RAGGED = "__ragged"  # set by the CSV reader on rows with more fields than the header
+_RAGGED_EXTRA = 8  # extra fields looked at to tell a ragged row from a trailing delimiter
+# Workbook archives: what one may inflate to, and the compression ratio no real sheet reaches
+# (sheets compress about 10:1; a zip bomb about 1000:1).
+MAX_XLSX_INFLATED = 1 << 30
+MAX_XLSX_RATIO = 100
+_RATIO_FLOOR = 10 * (1 << 20)  # small members may compress far better; they cannot hurt
+# A UTF-8 multi-byte sequence; in a file that is not valid UTF-8 it means two encodings were mixed.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 class FileFormat(StrEnum):
@@ -132,6 +144,8 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
         src, rows = _read_xlsx(source, head)
     else:
         src, rows = _read_parquet(source, head)
+    ragged = rows.filter(src[_RAGGED]) if _RAGGED in src.columns else rows.clear()
+    src = src.drop(_RAGGED, strict=False)
     mapping = source.mapping
     unknown: tuple[str, ...] = ()
     if not source.mapped:
@@ -153,6 +167,14 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
     fails = mapped.failures
     failures = fails.select(
         pl.Series(SOURCE_ROW, rows.gather(fails["row"]), dtype=pl.Int64), "column", "value", "expects")
+    if ragged.len():
+        # One failure per ragged row, with no column and no value: its fields may have shifted.
+        expects = (f"a row of {src.width} fields as in the header: it has more (a delimiter inside an "
+                   "unquoted value?)")
+        extra = ragged.to_frame().with_columns(
+            pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"),
+            pl.lit(expects).alias("expects"), pl.lit("ragged_row").alias("rule"))
+        failures = pl.concat([failures, extra], how="diagonal")
     return ReadFile(source, sha256, frame, failures, unknown)
 
 
@@ -235,28 +257,45 @@ def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFram
         if encoding == "utf-8":
             raise InputError(f"{name}: not UTF-8 text, as its mapping says it is") from exc
         # Excel on Windows saves "CSV" in the ANSI code page: try Windows-1252.
+        _refuse_mixed_encodings(source)
         frame = _polars_csv(_transcode(source, "cp1252"), delimiter, fmt.quote, fmt.skip_rows)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
-    return _drop_blank_rows(_strip_header(frame))
+    return _drop_blank_rows(_strip_header(frame, name))
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """Text rows with every cell empty are not records; the others keep the numbers the file shows."""
     rows = pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
-    blank = frame.select(pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))).to_series()
+    cells = pl.exclude(_RAGGED)
+    blank = frame.select(pl.all_horizontal(cells.is_null() | (cells.str.strip_chars() == ""))).to_series()
+    if _RAGGED in frame.columns:
+        blank = blank & ~frame[_RAGGED]
     if not blank.any():
         return frame, rows
     return frame.filter(~blank), rows.filter(~blank)
 
 
 def _polars_csv(data: bytes | Path, delimiter: str, quote: str, skip_rows: int) -> pl.DataFrame:
-    src = io.BytesIO(data) if isinstance(data, bytes) else data
+    def src() -> io.BytesIO | Path:
+        return io.BytesIO(data) if isinstance(data, bytes) else data
+
+    options = {"separator": delimiter, "quote_char": quote, "infer_schema": False, "encoding": "utf8"}
     try:
-        return pl.read_csv(src, separator=delimiter, quote_char=quote, skip_rows=skip_rows, infer_schema=False,
-                           encoding="utf8")
+        return pl.read_csv(src(), skip_rows=skip_rows, **options)
     except pl.exceptions.NoDataError as exc:
         raise pl.exceptions.ComputeError("no header row") from exc
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise
+    # Some rows have more fields than the header: read them into spare columns and mark them,
+    # so the other rows are kept and these are quarantined (their values may have shifted).
+    header = pl.read_csv(src(), skip_rows=skip_rows, n_rows=0, **options).columns
+    spare = [f"__spare{i}" for i in range(_RAGGED_EXTRA)]
+    frame = pl.read_csv(src(), skip_rows=skip_rows + 1, has_header=False, truncate_ragged_lines=True,
+                        missing_columns="insert", schema={c: pl.String for c in [*header, *spare]}, **options)
+    ragged = pl.any_horizontal(pl.col(spare).is_not_null())
+    return frame.select(*(pl.when(~ragged).then(pl.col(c)).alias(c) for c in header), ragged.alias(_RAGGED))
 
 
 def _transcode(source: ExportFile, encoding: str) -> bytes:
@@ -267,6 +306,21 @@ def _transcode(source: ExportFile, encoding: str) -> bytes:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(f"{source.path}: wrong encoding: neither UTF-8 nor Windows-1252 text "
                          f"(byte 0x{raw[exc.start]:02x} on line {line})") from exc
+
+
+def _refuse_mixed_encodings(source: ExportFile) -> None:
+    """A file that is not UTF-8 but holds UTF-8 sequences mixes two encodings: no reading is right."""
+    raw = source.path.read_bytes()
+    found = _UTF8_SEQUENCE.search(raw)
+    if found is None:
+        return
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_line = raw.count(b"\n", 0, found.start()) + 1
+        other_line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{source.path}: mixed encodings: UTF-8 text (line {utf8_line}) and other text "
+                         f"(line {other_line}); save the whole file as UTF-8") from None
 
 
 def _line_of_last_quote(path: Path, quote: bytes) -> int:
@@ -285,8 +339,16 @@ def _sniff_delimiter(head: bytes, skip_rows: int, quote: str) -> str:
     return best if counts[best] else ","
 
 
-def _strip_header(frame: pl.DataFrame) -> pl.DataFrame:
-    renames = {c: c.strip().lstrip("\ufeff") for c in frame.columns if c != c.strip().lstrip("\ufeff")}
+def _strip_header(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Header names without padding or BOM; a name given twice is an error (which one would be meant?)."""
+    names = [c.strip().lstrip("\ufeff") if c != _RAGGED else c for c in frame.columns]
+    # polars renames a repeated CSV name to `name_duplicated_N`; other readers keep it as is.
+    names = [re.sub(r"_duplicated_\d+$", "", n) if re.sub(r"_duplicated_\d+$", "", n) in names else n
+             for n in names]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"{name}: duplicate column name(s) in the header: {', '.join(map(repr, repeated))}")
+    renames = {old: new for old, new in zip(frame.columns, names) if old != new}
     return frame.rename(renames) if renames else frame
 
 
@@ -295,6 +357,7 @@ def _read_xlsx(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series
     name = str(source.path)
     if not head.startswith(b"PK\x03\x04"):
         raise InputError(f"{name}: not an XLSX workbook: it is {_kind_of(head)}")
+    _check_archive(source.path, name)
     read_options = {"header_row": fmt.skip_rows} if fmt.skip_rows else None
     try:
         frame = pl.read_excel(source.path, engine="calamine", sheet_name=fmt.sheet, table_name=fmt.excel_table,
@@ -307,7 +370,34 @@ def _read_xlsx(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series
     if not frame.columns:
         raise InputError(f"{name}: empty sheet (no header row)")
     # Rows left blank inside or under the data are not records; their numbers stay as the sheet shows.
-    return _drop_blank_rows(_strip_header(frame.select(pl.all().cast(pl.String))))
+    return _drop_blank_rows(_strip_header(frame.select(pl.all().cast(pl.String)), name))
+
+
+def _check_archive(path: Path, name: str) -> None:
+    """Refuse a workbook that would inflate past the limits (a zip bomb) before a reader opens it.
+
+    The workbook reader inflates a sheet whole, in memory, trusting nothing in the ZIP directory;
+    so the declared sizes are checked first (cheap), then every member is inflated once here in
+    bounded chunks, which stops at the declared size and fails the CRC when a size was understated.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(m.file_size for m in members)
+            if total > MAX_XLSX_INFLATED:
+                raise InputError(f"{name}: refused: the workbook would inflate to {total:,} bytes (limit "
+                                 f"{MAX_XLSX_INFLATED:,}): a zip bomb, or not an export")
+            for m in members:
+                if m.file_size > _RATIO_FLOOR and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1):
+                    raise InputError(f"{name}: refused: {m.filename} would inflate {m.file_size // max(m.compress_size, 1):,}"
+                                     f" times (limit {MAX_XLSX_RATIO}): a zip bomb, or not an export")
+            for m in members:
+                with archive.open(m) as member:
+                    while member.read(_CHUNK):
+                        pass
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, RuntimeError) as exc:
+        raise InputError(f"{name}: cannot read the workbook: damaged or unsupported ZIP archive "
+                         f"({_first_line(exc)})") from exc
 
 
 def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:
@@ -318,7 +408,7 @@ def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Ser
         frame = pl.read_parquet(source.path)
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InputError(f"{name}: cannot read as Parquet: {_first_line(exc)}") from exc
-    return _strip_header(frame), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    return _strip_header(frame, name), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
 
 
 def write_templates(out_dir: Path, fmt: FileFormat = FileFormat.CSV) -> list[Path]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .periods import zone_info
@@ -176,6 +176,17 @@ class Mapping(_Model):
                                  "the site's zone from the contracts, else UTC")
     columns: dict[str, Annotated[ColumnRule, BeforeValidator(_shorthand)]] = Field(default_factory=dict)
     exclude: list[Exclusion] = Field(default_factory=list)
+
+    @field_validator("files")
+    @classmethod
+    def _inside_the_export_folder(cls, patterns: list[str]) -> list[str]:
+        # A glob may only claim files of the export folder: no absolute paths, no way up.
+        for pattern in patterns:
+            parts = pattern.replace("\\", "/").split("/")
+            if pattern.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", pattern) or ".." in parts:
+                raise ValueError(f"{pattern!r} must be a pattern relative to the export folder "
+                                 "(no leading '/', no drive, no '..')")
+        return patterns
 
     @property
     def spec(self) -> TableSpec:

@@ -95,9 +95,11 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
                     "Vendor scorecard",
                     "Confidential: the in-house center's own record." if v.in_house else
                     f"Confidential: for {v.vendor_name} and the client's procurement only.")
-    baseline = result.vendor(result.baseline_vendor_id) if result.baseline_vendor_id else None
+    in_house = next((x for x in result.vendors if x.vendor_id == result.baseline_vendor_id), None)
+    has_baseline = any(line.baseline is not None for s in v.sections for line in s.lines)
     return environment(templates).get_template("scorecard.html.j2").render(
-        doc=doc, result=result, v=v, baseline=baseline if not v.in_house else None,
+        doc=doc, result=result, v=v, baseline=has_baseline,
+        baseline_name=in_house.vendor_name if in_house else "the in-house center",
         composite=views.composite_text(v), outcome_counts=views.outcome_counts(v),
         settlement=v.settlement, summary=views.settlement_summary(v),
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
@@ -106,7 +108,7 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         sections=[(s, views.section_rows(s.lines, v.consistency)) for s in v.sections],
         criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
         brand_chart=views.brand_svg(v, titles), parity=views.parity_charts(v),
-        trend=views.trend_panels(v),
+        trend=views.trend_panels(v), history_months=len({p.period for p in v.trend if p.value is not None}),
         money_lines=views.money_lines(v.settlement),
         definitions=views.definitions(views.vendor_metric_ids(v)),
         dq=result.data_quality, dq_text=views.count_text(result.data_quality))

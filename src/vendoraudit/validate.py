@@ -30,6 +30,7 @@ from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
 
 REASON = "_reason"
 MASK = "<masked>"
+MAX_VALUE_CHARS = 200  # an issue shows at most this much of a value (a 10 MB cell stays in its file)
 _IDX = "__idx"
 _ISSUE_SCHEMA: dict[str, Any] = {
     _IDX: pl.Int64, "file": pl.String, "row": pl.Int64, "column": pl.String, "rule": pl.String,
@@ -203,8 +204,13 @@ def validate_reads(reads: Sequence[ReadFile], found: Discovery | None = None, pe
 def _conform(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.width == 0:  # selecting literals from a frame without columns would make one row
         return pl.DataFrame(schema=_ISSUE_SCHEMA)
-    return frame.select([
+    conformed = frame.select([
         (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in _ISSUE_SCHEMA.items()])
+    value = pl.col("value")
+    return conformed.with_columns(
+        pl.when(value.str.len_chars() > MAX_VALUE_CHARS)
+        .then(pl.format("{}... ({} characters)", value.str.slice(0, MAX_VALUE_CHARS), value.str.len_chars()))
+        .otherwise(value).alias("value"))
 
 
 def _row_issues(rows: pl.DataFrame, column: str, rule: str, message: pl.Expr | str, severity: Severity,
@@ -260,9 +266,11 @@ def _table_issues(table: str, rows: pl.DataFrame, reads: Sequence[ReadFile]) -> 
         parsed_bad = fails.select(SOURCE_FILE, SOURCE_ROW, "column")
         spec = TABLES[table]
         personal = [c.name for c in spec.columns if c.personal]
+        # The reader names a rule for whole-row failures (a ragged row); a cell that did not parse is unreadable.
+        rule = pl.col("rule").fill_null("unreadable_value") if "rule" in fails.columns else pl.lit("unreadable_value")
         out.append(fails.select(
             pl.col(_IDX), pl.col(SOURCE_FILE).alias("file"), pl.col(SOURCE_ROW).alias("row"), pl.col("column"),
-            pl.lit("unreadable_value").alias("rule"),
+            rule.alias("rule"),
             pl.format("cannot be read as {}", pl.col("expects")).alias("message"),
             pl.when(pl.col("column").is_in(personal)).then(pl.lit(MASK)).otherwise(pl.col("value")).alias("value"),
             pl.lit(str(Severity.ERROR)).alias("severity")).pipe(_conform))
@@ -284,8 +292,11 @@ def _schema_issues(table: str, rows: pl.DataFrame, parsed_bad: pl.DataFrame) -> 
     descriptions = {(col, r.description): r for col, rs in rules.items() for r in rs}
     cases = cases.filter(pl.col("index").is_not_null()).with_columns(pl.col("index").cast(pl.Int64).alias(_IDX))
     bad = cases.join(rows.select(_IDX, SOURCE_FILE, SOURCE_ROW), on=_IDX, how="left")
-    # A value that did not parse is already reported as unreadable; don't report its null again.
+    # A value that did not parse is already reported as unreadable; don't report its null again,
+    # nor anything of a row that failed as a whole (its cells were left empty).
     bad = bad.join(parsed_bad, on=[SOURCE_FILE, SOURCE_ROW, "column"], how="anti")
+    whole_rows = parsed_bad.filter(pl.col("column").is_null()).select(SOURCE_FILE, SOURCE_ROW)
+    bad = bad.join(whole_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
     code = pl.col("check").replace_strict(
         {"not_nullable": "missing_value", **{r.description: r.code for r in descriptions.values()}},
         default="schema", return_dtype=pl.String)
@@ -428,7 +439,8 @@ def _assemble(reads: Sequence[ReadFile], live: dict[str, pl.DataFrame], excluded
         found = _sorted_issues(issue_frames[table])
         errors = found.filter((pl.col("severity") == str(Severity.ERROR)) & pl.col(_IDX).is_not_null())
         reasons = errors.group_by(_IDX).agg(
-            pl.format("{} {}: {}", pl.col("rule"), pl.col("column"), pl.col("message")).str.join("; ").alias(REASON))
+            pl.format("{} {}: {}", pl.col("rule"), pl.col("column").fill_null("(row)"), pl.col("message"))
+            .str.join("; ").alias(REASON))
         rows = live[table]
         bad = rows.join(reasons, on=_IDX, how="inner").sort(_IDX)
         tables[table] = rows.join(reasons, on=_IDX, how="anti").sort(_IDX).select(out_columns)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, VendorAuditError
+from ..errors import ConfigError, OutputError, VendorAuditError
 from .common import exit_code_for
 from .exit_codes import ExitCode
 from .feedback import Feedback, LogFormat
@@ -102,6 +102,9 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
     summaries = []
     with output_lock(settings.out, wait), History(settings.history_path) as history:
         for p in periods:
+            if history.is_finalised(p) and not force:  # fail before any work; deliver checks again
+                raise OutputError(f"period {p} is finalised (invoices were issued from it); "
+                                  "pass --force to replace it")
             with feedback.stage(f"{p}") as step:
                 step("reading and validating exports")
                 inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings)

@@ -12,6 +12,7 @@ import typer
 
 from .common import guard
 from .exit_codes import ExitCode
+from .feedback import _printable
 
 if TYPE_CHECKING:  # the library is imported inside the commands so --help stays fast
     from ..periods import Period
@@ -118,7 +119,8 @@ def summary_text(r: ValidatedExports, written: list[Path]) -> str:
         lines.append(f"quarantine written: {path}")
     lines.append("result: " + ("data errors (exit 1)" if r.has_errors else
                                "warnings only (exit 0)" if r.warning_count else "clean (exit 0)"))
-    return "\n".join(lines)
+    # Values and file names come from the exports: no control characters reach the terminal.
+    return "\n".join(_printable(line) for line in lines)
 
 
 def schema(
