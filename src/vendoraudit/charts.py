@@ -238,16 +238,17 @@ def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title
             _line(left, y(target), width - right, y(target), INK, 1, "1 2")]
     for i, mark in enumerate(marks):
         body.append(_text(x(i), height - 5, mark.label, 6.5, "middle", MUTED))
-    segment: list[str] = []
+    # a month without a record breaks the line rather than bridging it
+    segments: list[list[str]] = [[]]
     for i, mark in enumerate(marks):
         if mark.value is None:
-            if len(segment) > 1:
-                body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{VENDOR}" stroke-width="1.4"/>')
-            segment = []
-            continue
-        segment.append(f"{_n(x(i))},{_n(y(mark.value))}")
-    if len(segment) > 1:
-        body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{VENDOR}" stroke-width="1.4"/>')
+            segments.append([])
+        else:
+            segments[-1].append(f"{_n(x(i))},{_n(y(mark.value))}")
+    for segment in segments:
+        if len(segment) > 1:
+            body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{VENDOR}" '
+                        'stroke-width="1.4"/>')
     for i, mark in enumerate(marks):
         if mark.value is not None:
             body.append(_diamond(x(i), y(mark.value), 3.6, MISSED, False) if mark.missed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from .audit_result import AuditResult
 from .errors import OutputError
 from .history import History
+from .periods import Period
 from .publish import publish, staging_dir, write_bytes
 from .report_json import dumps
 from .validate import ValidatedExports, write_quarantine
@@ -42,38 +44,51 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
     """Write, record and publish one audited period; OutputError when it cannot or may not."""
     step = progress or (lambda _message: None)
     period = result.period
-    if history.is_finalised(period):
-        if not force:
-            raise OutputError(f"period {period} is finalised (invoices were issued from it); "
-                              "pass --force to replace it")
+    if check_replaceable(history, period, force):
         history.reopen(period)
     stage = staging_dir(out_dir, str(period))
-    name = f"vendoraudit-{period}"
+    try:
+        name = f"vendoraudit-{period}"
 
-    step("writing JSON results")
-    write_bytes(stage / f"{name}.json", dumps(result, "vendoraudit.audit").encode())
-    write_bytes(stage / f"validation-{period}.json",
-                (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
-    write_quarantine(validated, stage / "quarantine")
+        step("writing JSON results")
+        write_bytes(stage / f"{name}.json", dumps(result, "vendoraudit.audit").encode())
+        write_bytes(stage / f"validation-{period}.json",
+                    (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+        write_quarantine(validated, stage / "quarantine")
 
-    step("writing the finance workbook")
-    from .render_excel import write_workbook  # openpyxl only when writing
+        step("writing the finance workbook")
+        from .render_excel import write_workbook  # openpyxl only when writing
 
-    write_workbook(result, stage / f"{name}.xlsx")
+        write_workbook(result, stage / f"{name}.xlsx")
 
-    step("rendering PDF scorecards")
-    from .render_pdf import write_pdfs  # weasyprint is slow to import: only when rendering
+        step("rendering PDF scorecards")
+        from .render_pdf import write_pdfs  # weasyprint is slow to import: only when rendering
 
-    write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
+        write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
 
-    write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
-    step("recording the period in the results history")
-    history.record(period, [v.scorecard for v in result.vendors],
-                   [v.settlement for v in result.vendors if v.settlement is not None])
-    if finalise:
-        history.finalise(period)
-    folder = publish(stage, out_dir, str(period))
+        write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
+        step("recording the period in the results history")
+        history.record(period, [v.scorecard for v in result.vendors],
+                       [v.settlement for v in result.vendors if v.settlement is not None])
+        if finalise:
+            history.finalise(period)
+        folder = publish(stage, out_dir, str(period))
+    except BaseException:
+        # A failed run (full disk, say) takes its partial files with it; a killed one leaves them
+        # for the next run's `recover`.
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+
+
+def check_replaceable(history: History, period: Period, force: bool) -> bool:
+    """OutputError when `period` is finalised and not forced; True when a forced re-run must reopen it."""
+    if not history.is_finalised(period):
+        return False
+    if not force:
+        raise OutputError(f"period {period} is finalised (invoices were issued from it); "
+                          "pass --force to replace it")
+    return True
 
 
 def _contract_bytes(result: AuditResult) -> dict[str, bytes]:

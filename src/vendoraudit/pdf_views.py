@@ -392,7 +392,8 @@ def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
                                   p in points and points[p].outcome == Outcome.MISSED.value) for p in periods]
         _, _, actual = kpi_figures(s)
         first = next(p for p in periods if p in points and points[p].value is not None)
-        caption = f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; recorded since {_MONTHS[first.month - 1][:3]} {first.year}"
+        caption = (f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; "
+                   f"recorded since {_MONTHS[first.month - 1][:3]} {first.year}")
         panels.append(TrendPanel(s.title, caption, charts.trend_chart(
             marks, s.minimum, s.target, f"{s.title}: monthly values from {periods[0]} to {periods[-1]} "
                                         "with the contract minimum and target")))

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -22,6 +24,9 @@ from .errors import ConfigError, OutputError
 from .money import format_money
 from .periods import Period
 from .report_json import dumps
+
+if TYPE_CHECKING:
+    from .pdf_engine import PdfAttachment
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 PAPERS = {"a4": "A4", "letter": "letter", "us letter": "letter", "us-letter": "letter"}
@@ -135,7 +140,7 @@ def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | Non
 
 
 def _attachments(result: AuditResult, json_name: str, json_text: str,
-                 contracts: Mapping[str, bytes], vendor_ids: list[str]) -> tuple:
+                 contracts: Mapping[str, bytes], vendor_ids: list[str]) -> tuple[PdfAttachment, ...]:
     from .pdf_engine import PdfAttachment
 
     files = [PdfAttachment(json_name, json_text.encode(), f"vendoraudit results for {result.period} (JSON)")]
@@ -149,15 +154,29 @@ def _attachments(result: AuditResult, json_name: str, json_text: str,
     return tuple(files)
 
 
+def _scorecard_job(result: AuditResult, vendor_id: str, paper: str, contracts: Mapping[str, bytes],
+                   templates: Path) -> tuple[str, tuple[PdfAttachment, ...]]:
+    return (scorecard_html(result, vendor_id, paper, templates),
+            _attachments(result, f"scorecard-{result.period}-{vendor_id}.json", scorecard_json(result, vendor_id),
+                         contracts, [vendor_id]))
+
+
+def _portfolio_job(result: AuditResult, paper: str, contracts: Mapping[str, bytes],
+                   templates: Path) -> tuple[str, tuple[PdfAttachment, ...]]:
+    return (portfolio_html(result, paper, templates),
+            _attachments(result, f"vendoraudit-{result.period}.json", dumps(result, "vendoraudit.audit"),
+                         contracts, [v.vendor_id for v in result.vendors]))
+
+
 def render_scorecard(result: AuditResult, vendor_id: str, paper: str = "A4", contract: bytes | None = None,
                      templates: Path | None = None) -> bytes:
     """`vendor_id`'s scorecard as PDF/A-3b bytes, with its JSON and (when given) its contract attached."""
     from .pdf_engine import html_to_pdf
 
-    html = scorecard_html(result, vendor_id, paper, templates)
-    files = _attachments(result, f"scorecard-{result.period}-{vendor_id}.json", scorecard_json(result, vendor_id),
-                         {vendor_id: contract} if contract is not None else {}, [vendor_id])
-    return html_to_pdf(html, templates or TEMPLATES_DIR, views.report_stamp(result.period), files)
+    root = templates or TEMPLATES_DIR
+    contracts = {vendor_id: contract} if contract is not None else {}
+    html, files = _scorecard_job(result, vendor_id, paper, contracts, root)
+    return html_to_pdf(html, root, views.report_stamp(result.period), files)
 
 
 def render_portfolio(result: AuditResult, paper: str = "A4", contracts: Mapping[str, bytes] | None = None,
@@ -165,39 +184,37 @@ def render_portfolio(result: AuditResult, paper: str = "A4", contracts: Mapping[
     """The portfolio summary as PDF/A-3b bytes, with the whole JSON result and the contracts attached."""
     from .pdf_engine import html_to_pdf
 
-    html = portfolio_html(result, paper, templates)
-    files = _attachments(result, f"vendoraudit-{result.period}.json", dumps(result, "vendoraudit.audit"),
-                         contracts or {}, [v.vendor_id for v in result.vendors])
-    return html_to_pdf(html, templates or TEMPLATES_DIR, views.report_stamp(result.period), files)
+    root = templates or TEMPLATES_DIR
+    html, files = _portfolio_job(result, paper, contracts or {}, root)
+    return html_to_pdf(html, root, views.report_stamp(result.period), files)
 
 
-def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4", contracts: Mapping[str, bytes] = {},
-               templates: Path | None = None) -> list[Path]:
+def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4",
+               contracts: Mapping[str, bytes] = MappingProxyType({}), templates: Path | None = None) -> list[Path]:
     """Write `scorecard-<period>-<vendor>.pdf` for every vendor and `portfolio-<period>.pdf` into `out_dir`.
 
-    Renders over a pool of two processes when there is more than one document. Returns the paths
-    written, scorecards first. OutputError when a file cannot be written.
+    `contracts` (vendor id -> the contract file's bytes) are attached where given. The HTML is built
+    here and rendered over a pool of two processes when there is more than one document; the pool
+    starts its workers by spawning, so a script calling this needs the usual
+    `if __name__ == "__main__":` guard. Returns the paths written, scorecards first; OutputError when
+    a file cannot be written.
     """
     from .pdf_engine import html_to_pdf
 
-    period = result.period
     root = templates or TEMPLATES_DIR
+    period = result.period
+    jobs = [(out_dir / f"scorecard-{period}-{v.vendor_id}.pdf",
+             *_scorecard_job(result, v.vendor_id, paper, contracts, root)) for v in result.vendors]
+    jobs.append((out_dir / f"portfolio-{period}.pdf", *_portfolio_job(result, paper, contracts, root)))
     stamp = views.report_stamp(period)
-    jobs: list[tuple[Path, str, tuple]] = []
-    for v in result.vendors:
-        jobs.append((out_dir / f"scorecard-{period}-{v.vendor_id}.pdf", scorecard_html(result, v.vendor_id, paper, root),
-                     _attachments(result, f"scorecard-{period}-{v.vendor_id}.json",
-                                  scorecard_json(result, v.vendor_id), contracts, [v.vendor_id])))
-    jobs.append((out_dir / f"portfolio-{period}.pdf", portfolio_html(result, paper, root),
-                 _attachments(result, f"vendoraudit-{period}.json", dumps(result, "vendoraudit.audit"),
-                              contracts, [v.vendor_id for v in result.vendors])))
-    args = [(html, root, stamp, files) for _, html, files in jobs]
+    htmls, attachments = [html for _, html, _ in jobs], [files for _, _, files in jobs]
     if len(jobs) > 1:
-        # spawn, not fork: the parent holds polars' thread pool, and a worker needs only weasyprint
-        with ProcessPoolExecutor(min(POOL_SIZE, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            documents = list(pool.map(html_to_pdf, *zip(*args)))
+        # spawn, not fork: the parent holds polars' threads, and a worker needs nothing but weasyprint
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(POOL_SIZE, len(jobs)), mp_context=context) as pool:
+            documents = list(pool.map(html_to_pdf, htmls, [root] * len(jobs), [stamp] * len(jobs), attachments))
     else:
-        documents = [html_to_pdf(*a) for a in args]
+        documents = [html_to_pdf(htmls[0], root, stamp, attachments[0])]
     written = []
     for (path, _, _), data in zip(jobs, documents):
         try:

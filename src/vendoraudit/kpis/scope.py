@@ -48,8 +48,8 @@ class PeriodData:
     `evaluations` are the period's qa_evaluations with `score` and `critical` added;
     `training_to_date` holds every training record completed before the period's end (onboarding);
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
-    After `restrict`, `interactions`, `follow_ups` and `qa_items` may be LazyFrames (a filtered view), so
-    that each metric reads only its columns; metric functions call `.lazy()` on them.
+    After `restrict`, `interactions` and `follow_ups` may be LazyFrames (a filtered view), so that each
+    metric reads only its columns; metric functions call `.lazy()` on them.
     """
 
     period: Period
@@ -59,7 +59,7 @@ class PeriodData:
     follow_ups: Frame
     surveys: pl.DataFrame
     evaluations: pl.DataFrame
-    qa_items: Frame
+    qa_items: pl.DataFrame
     training: pl.DataFrame
     training_to_date: pl.DataFrame
     roster: pl.DataFrame
@@ -202,10 +202,8 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
     if "qa_evaluations" in tables or "qa_items" in tables:
         evaluations = contact_filter(data.evaluations, "evaluated_at", True)
         changes["evaluations"] = evaluations
-        # Lazy: most QA metrics read only the scored evaluations; the items (8 per evaluation)
-        # are narrowed only inside the query of a metric that reads them.
-        changes["qa_items"] = data.qa_items.lazy().join(evaluations.lazy().select("evaluation_id"),
-                                                        on="evaluation_id", how="semi")
+        changes["qa_items"] = data.qa_items.join(evaluations.select("evaluation_id"),
+                                                 on="evaluation_id", how="semi")
     if "training" in tables:
         site_only = pl.col("site_id").is_in(sites)
         changes["training"] = data.training.filter(site_only)
