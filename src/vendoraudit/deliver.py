@@ -1,4 +1,4 @@
-"""Delivering an audit: write every output of a period, record it in the history, publish it.
+"""Delivering an audit: write every output of a period, publish it, then record it in the history.
 
 Outputs go to `OUT/YYYY-MM/`: the JSON results, the finance workbook, one PDF scorecard per vendor
 and a portfolio PDF, the validation report, quarantine files and a manifest of SHA-256 hashes.
@@ -41,11 +41,10 @@ class Delivery:
 def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, history: History,
             paper: str = "A4", finalise: bool = False, force: bool = False,
             progress: Progress | None = None) -> Delivery:
-    """Write, record and publish one audited period; OutputError when it cannot or may not."""
+    """Write and publish one audited period, then record it; OutputError when it cannot or may not."""
     step = progress or (lambda _message: None)
     period = result.period
-    if check_replaceable(history, period, force):
-        history.reopen(period)
+    reopen = check_replaceable(history, period, force)
     stage = staging_dir(out_dir, str(period))
     try:
         name = f"vendoraudit-{period}"
@@ -67,17 +66,20 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
         write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
 
         write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
-        step("recording the period in the results history")
-        history.record(period, [v.scorecard for v in result.vendors],
-                       [v.settlement for v in result.vendors if v.settlement is not None])
-        if finalise:
-            history.finalise(period)
         folder = publish(stage, out_dir, str(period))
     except BaseException:
         # A failed run (full disk, say) takes its partial files with it; a killed one leaves them
         # for the next run's `recover`.
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    # Recorded only once the outputs are in place: a period is never finalised without them.
+    step("recording the period in the results history")
+    if reopen:
+        history.reopen(period)
+    history.record(period, [v.scorecard for v in result.vendors],
+                   [v.settlement for v in result.vendors if v.settlement is not None])
+    if finalise:
+        history.finalise(period)
     return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
 
 
