@@ -68,18 +68,9 @@ def format_gap(gap: float | None, unit: Unit | None, decimals: int = 1) -> str:
     if gap is None or unit is None:
         return DASH
     sign = "+" if gap > 0 else "-" if gap < 0 else "\u00b1"
-    magnitude = abs(gap)
-    if unit is Unit.PERCENT:
-        return f"{sign}{magnitude:,.{decimals}f} pp"
-    if unit is Unit.POINTS:
-        return f"{sign}{magnitude:,.{decimals}f} points"
-    if unit is Unit.MEAN:
-        return f"{sign}{magnitude:,.{decimals + 1}f}"
-    if unit is Unit.HOURS:
-        return f"{sign}{magnitude:,.{decimals}f} h"
-    if unit is Unit.SECONDS:
-        return f"{sign}{magnitude:,.{decimals}f} s"
-    return f"{sign}{magnitude:,.{decimals}f}"
+    shown = format_value(abs(gap), unit, decimals)
+    # A difference of two percentages is in percentage points, not percent.
+    return f"{sign}{shown[:-1]} pp" if unit is Unit.PERCENT else f"{sign}{shown}"
 
 
 def format_p(p: float | None) -> str:

@@ -552,7 +552,7 @@ def _zip(members: Sequence[tuple[str, int, bytes, int, int]]) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 ALIAS_BOMB = "".join(
-    [f"a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"]
+    ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"]
     + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9)])
 DEEP = "[" * 5000 + "]" * 5000
 CANARY_FILE = "pwned-by-yaml"

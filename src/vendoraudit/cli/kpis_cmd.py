@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import fields, is_dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -19,7 +18,6 @@ import typer
 from .common import guard
 
 if TYPE_CHECKING:
-    import polars as pl
 
     from ..contract.loader import ContractSet
     from ..kpis import PeriodData
@@ -74,6 +72,7 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
     """The whole `kpis` output as JSON-ready data (the text view renders this same structure)."""
     from ..kpis import METRICS, brand_consistency, breakdown, metric, period_data
     from ..audit import with_earlier_training
+    from ..report_json import to_jsonable
     from ..validate import load_exports
 
     contract_set = _load_contracts(contracts)
@@ -182,23 +181,6 @@ def _brand_criteria(contract_set: ContractSet | None, vendor_id: str, period: Pe
         return _criteria(data), {}
     brand = [c for c in form.criteria if c.brand_promise]
     return [c.id for c in brand], {c.id: float(c.floor) for c in brand if c.floor is not None}
-
-
-def to_jsonable(value: Any) -> Any:
-    """Frozen results as plain JSON data: dataclasses to dicts (with their is_/has_ flags), enums to values."""
-    if is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
-        for flag in ("has_data", "is_insufficient"):
-            if hasattr(type(value), flag):
-                out[flag] = getattr(value, flag)
-        return out
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    return value
 
 
 # ------------------------------------------------------------------------------------------ text view
