@@ -47,9 +47,10 @@ def test_service_level_threshold_is_inclusive():
 
 def test_abandon_rate_leaves_short_abandons_out():
     res = abandon_rate(frame("interactions", _sl_example()))
-    # 60 abandoned, 10 within 5 s left out: 50 / (1000 + 50)
-    assert (res.numerator, res.denominator) == (50, 1050)
-    assert res.value == pytest.approx(100 * 50 / 1050)
+    # 60 abandoned, 10 within 5 s left out: 50 / (1000 + 50 + the outbound phone contact, answered:
+    # the spec's abandon rate is over synchronous contacts, with no direction named)
+    assert (res.numerator, res.denominator) == (50, 1051)
+    assert res.value == pytest.approx(100 * 50 / 1051)
     # exactly 5 s is short; unknown abandon time is not short
     rows = [{"abandoned": True, "ended_at": at(5)}, {"abandoned": True}, {"answered_at": at(1)}]
     assert abandon_rate(frame("interactions", rows)).value == 50.0
@@ -114,12 +115,12 @@ def test_fcr_flag_and_repeat():
         {"member_ref": "m1", "queue": "claims", "arrived_at": T0 + 15 * day},  # 8 days later: new
         {"member_ref": "m1", "queue": "billing", "arrived_at": T0 + 1 * day},  # other queue: new
         {"member_ref": "m2", "queue": "claims", "arrived_at": T0 + 1 * day, "resolved_first_contact": True},
-        {"member_ref": None, "queue": "claims", "arrived_at": T0 + 1 * day},  # unknown member: left out
+        {"member_ref": None, "queue": "claims", "arrived_at": T0 + 1 * day},  # unknown member: a contact, no repeat
     ]
     flag = fcr(frame("interactions", rows))
     assert (flag.numerator, flag.denominator) == (2, 3)
     rep = fcr(frame("interactions", rows), variant="repeat")
-    assert (rep.numerator, rep.denominator) == (4, 5) and rep.value == 80.0
+    assert (rep.numerator, rep.denominator) == (5, 6) and rep.value == pytest.approx(100 * 5 / 6)
     assert rep.params == (("days", "7"),)
     shorter = fcr(frame("interactions", rows), variant="repeat", days=6)
     assert shorter.value == 100.0
@@ -162,7 +163,9 @@ def test_ops_empty_and_all_null(metric):
     for rows in ([], [{"abandoned": False}, {"abandoned": False, "channel": "chat"}]):
         res = compute_metric(metric, data(interactions=rows), ["S1"])
         assert res.value is None and res.note == "no data"
-    assert compute_metric("ops.fcr", data(interactions=[{}]), ["S1"], {"variant": "repeat"}).value is None
+    # Repeat-contact FCR is over every contact: one with no member_ref is a contact that is no repeat.
+    res = compute_metric("ops.fcr", data(interactions=[{}]), ["S1"], {"variant": "repeat"})
+    assert (res.value, res.n) == (100.0, 1)
 
 
 def test_period_is_oct():

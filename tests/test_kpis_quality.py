@@ -104,13 +104,13 @@ def test_evaluator_agreement_against_the_consensus():
         evaluation([(95, 100, False)], interaction_id="x", calibration=True),  # mean 90: all within 5
         evaluation([(70, 100, False)], interaction_id="y", calibration=True),
         evaluation([(90, 100, False)], interaction_id="y", calibration=True),  # mean 80: both 10 off
-        evaluation([(50, 100, False)], interaction_id="z", calibration=True),  # alone: left out
+        evaluation([(50, 100, False)], interaction_id="z", calibration=True),  # alone: its own consensus
         evaluation([(50, 100, False)], interaction_id="x"),  # not a calibration copy
     ]
     res = compute_metric("qa.evaluator_agreement", data(**_qa(*copies)), ["S1"])
-    assert (res.numerator, res.denominator) == (3, 5)
+    assert (res.numerator, res.denominator) == (4, 6)
     assert compute_metric("qa.evaluator_agreement", data(**_qa(*copies)), ["S1"],
-                          {"tolerance": 10}).numerator == 5
+                          {"tolerance": 10}).numerator == 6
 
 
 def test_evaluations_placed_by_local_evaluated_at():
@@ -132,4 +132,8 @@ def test_quality_empty_and_all_null(metric, params):
     nulls = _qa(evaluation([(None, 10, False)]), evaluation([(None, 5, False)], calibration=True,
                                                             interaction_id="x"))
     res = compute_metric(metric, data(roster=[], **nulls), ["S1"], params)
-    assert res.value is None and res.note == "no data"
+    if metric == "qa.critical_error_rate":
+        # An evaluation whose items were all not applicable is still an evaluation, with no failure.
+        assert (res.value, res.n) == (0.0, 1)
+    else:
+        assert res.value is None and res.note == "no data"

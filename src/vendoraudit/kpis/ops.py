@@ -4,8 +4,9 @@ follow-ups kept and first-contact resolution.
 Conventions: a contact is answered when it is not abandoned and has an answered_at; its wait is
 answered_at - arrived_at. An abandoned contact's wait is ended_at - arrived_at; with no ended_at
 its wait is unknown, so it counts as abandoned after any threshold and never as a short abandon.
-"Within T" means wait <= T. Service level, abandon rate and ASA use synchronous (phone, chat)
-inbound contacts; async response uses email, whatsapp, sms and portal inbound contacts.
+"Within T" means wait <= T. Service level uses synchronous (phone, chat) inbound contacts and
+async response email, whatsapp, sms and portal inbound contacts, as the spec says; abandon rate
+and ASA use every synchronous contact (the spec names no direction for them).
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def _seconds(start: str, end: str) -> pl.Expr:
 
 
 def _inbound(interactions: Frame, channels: tuple[str, ...]) -> pl.LazyFrame:
-    return interactions.lazy().filter(pl.col("channel").is_in(channels) & (pl.col("direction") == "inbound"))
+    return _on(interactions, channels).filter(pl.col("direction") == "inbound")
+
+
+def _on(interactions: Frame, channels: tuple[str, ...]) -> pl.LazyFrame:
+    return interactions.lazy().filter(pl.col("channel").is_in(channels))
 
 
 def _one_row(query: pl.LazyFrame) -> dict[str, int]:
@@ -77,10 +82,10 @@ def service_level(interactions: Frame, threshold_seconds: float = 20, variant: s
 
 
 def abandon_rate(interactions: Frame, short_abandon_seconds: float = 5) -> MetricResult:
-    """abandoned / (answered + abandoned) of synchronous inbound contacts, short abandons
+    """abandoned / (answered + abandoned) of synchronous contacts, short abandons
     (wait <= the threshold) left out of both."""
     s = float(short_abandon_seconds)
-    c = _one_row(_inbound(interactions, SYNC_CHANNELS).select(
+    c = _one_row(_on(interactions, SYNC_CHANNELS).select(
         _ANSWERED.sum().alias("ans"),
         (_ABANDONED & ~(_ABANDON_WAIT <= s).fill_null(False)).sum().alias("ab"),
     ))
@@ -90,8 +95,8 @@ def abandon_rate(interactions: Frame, short_abandon_seconds: float = 5) -> Metri
 
 
 def asa(interactions: Frame) -> MetricResult:
-    """Mean wait (answered_at - arrived_at, seconds) of answered synchronous inbound contacts."""
-    waits = _inbound(interactions, SYNC_CHANNELS).filter(_ANSWERED).select(_WAIT.alias("w")).collect().get_column("w")
+    """Mean wait (answered_at - arrived_at, seconds) of answered synchronous contacts."""
+    waits = _on(interactions, SYNC_CHANNELS).filter(_ANSWERED).select(_WAIT.alias("w")).collect().get_column("w")
     return mean_of("ops.asa", waits, unit=Unit.SECONDS)
 
 
@@ -139,9 +144,9 @@ def fcr(interactions: Frame, variant: str = "flag", days: float = 7) -> MetricRe
     """First-contact resolution in percent.
 
     flag: resolved_first_contact true / flag known.
-    repeat: 1 - repeats / contacts over the contacts with a known member_ref (any channel and
-    direction); a contact is a repeat when the same member_ref contacted the same queue at most
-    `days` days before it (each pair of consecutive contacts within the window counts once).
+    repeat: 1 - repeats / contacts (every contact in scope, any channel and direction); a contact
+    is a repeat when the same member_ref contacted the same queue at most `days` days before it
+    (each pair of consecutive contacts within the window counts once; no member_ref, no repeat).
     """
     metric_id = "ops.fcr"
     if variant == "flag":
@@ -149,6 +154,7 @@ def fcr(interactions: Frame, variant: str = "flag", days: float = 7) -> MetricRe
                  .get_column("resolved_first_contact").drop_nulls())
         return proportion(metric_id, int(flags.sum()), flags.len(), variant=variant)
     window = timedelta(days=float(days))
+    n = interactions.lazy().select(pl.len()).collect().item()
     contacts = (interactions.lazy().filter(pl.col("member_ref").is_not_null())
                 .select("member_ref", "queue", "arrived_at")
                 .sort("member_ref", "queue", "arrived_at").collect())
@@ -157,5 +163,4 @@ def fcr(interactions: Frame, variant: str = "flag", days: float = 7) -> MetricRe
     repeats = contacts.select(
         (same & ((pl.col("arrived_at") - pl.col("arrived_at").shift(1)) <= window)).fill_null(False).sum()
     ).item() if contacts.height else 0
-    n = contacts.height
     return proportion(metric_id, n - int(repeats or 0), n, variant=variant, params=params_of({"days": days}))

@@ -42,7 +42,7 @@ def evaluation_scores(evaluations: pl.DataFrame, items: pl.DataFrame) -> pl.Data
 
 
 def scored(evaluations: pl.DataFrame) -> pl.DataFrame:
-    """Non-calibration evaluations that have a score: the population of QA score, pass and critical rates."""
+    """Non-calibration evaluations that have a score: the population of QA score and pass rate."""
     return evaluations.filter(~pl.col("calibration").fill_null(False) & pl.col("score").is_not_null())
 
 
@@ -59,8 +59,9 @@ def pass_rate(evaluations: pl.DataFrame, pass_mark: float = 85) -> MetricResult:
 
 
 def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
-    """Share of evaluations with any critical failure."""
-    rows = scored(evaluations)
+    """Share of evaluations (calibration copies excluded) with any critical failure; an evaluation
+    whose items were all not applicable is still an evaluation."""
+    rows = evaluations.filter(~pl.col("calibration").fill_null(False))
     return proportion("qa.critical_error_rate", int(rows.get_column("critical").sum()), rows.height)
 
 
@@ -124,17 +125,14 @@ def sample_adequacy(evaluations: pl.DataFrame, interactions: pl.DataFrame | pl.L
 def evaluator_agreement(evaluations: pl.DataFrame, tolerance: float = 5) -> MetricResult:
     """Share of calibration copies within `tolerance` points of their contact's consensus (mean) score.
 
-    Copies are grouped by interaction_id; copies without one, without a score, or alone on their
-    contact are left out (a lone copy agrees with itself by construction).
+    Copies are grouped by interaction_id; copies without one or without a score are left out. A
+    copy alone on its contact is its own consensus, so it counts as within, as the spec reads.
     """
     copies = evaluations.filter(
         pl.col("calibration").fill_null(False) & pl.col("score").is_not_null()
         & pl.col("interaction_id").is_not_null()
     ).select("interaction_id", "score")
-    grouped = copies.with_columns(
-        pl.col("score").mean().over("interaction_id").alias("_consensus"),
-        pl.len().over("interaction_id").alias("_copies"),
-    ).filter(pl.col("_copies") >= 2)
+    grouped = copies.with_columns(pl.col("score").mean().over("interaction_id").alias("_consensus"))
     within = grouped.select(
         ((pl.col("score") - pl.col("_consensus")).abs().round(9) <= float(tolerance)).sum()).item()
     return proportion("qa.evaluator_agreement", int(within or 0), grouped.height,

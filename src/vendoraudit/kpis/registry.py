@@ -237,13 +237,13 @@ _DEFS = (
     ),
     MetricDef(
         "ops.abandon_rate", "Abandon rate", Unit.PERCENT, Direction.LOWER, ("interactions",),
-        "Abandoned / (answered + abandoned) synchronous inbound contacts, abandons within the short-abandon "
+        "Abandoned / (answered + abandoned) synchronous (phone, chat) contacts, abandons within the short-abandon "
         "threshold (default 5 s) left out of both.",
         lambda d, p: ops.abandon_rate(d.interactions, **p), params=(_SHORT,), filters=_ALL,
     ),
     MetricDef(
         "ops.asa", "Average speed of answer", Unit.SECONDS, Direction.LOWER, ("interactions",),
-        "Mean wait from arrival to answer of answered synchronous inbound contacts.",
+        "Mean wait from arrival to answer of answered synchronous (phone, chat) contacts.",
         lambda d, p: ops.asa(d.interactions), filters=_ALL,
     ),
     MetricDef(
