@@ -253,18 +253,23 @@ def _bonus_items(money: Money, kpis: dict[str, Kpi], scorecard: Scorecard, fees:
     return items
 
 
+def _signed(sign: int, amount: Decimal) -> Decimal:
+    """`amount` with the line's sign; a zero stays 0.00, never -0.00 (it is read back as text)."""
+    return sign * amount + Decimal(0)
+
+
 def _priced_lines(kind: LineKind, items: list[_Item], level: RoundingLevel, rounder: _Rounder,
                   sign: int) -> list[MoneyLine]:
     """One rounded line per KPI, or per category (the category's exact sum rounded once)."""
     if level is RoundingLevel.KPI:
-        return [MoneyLine(kind, sign * rounder.round(i.exact), f"{i.words} {rounder.equals(i.exact)}",
+        return [MoneyLine(kind, _signed(sign, rounder.round(i.exact)), f"{i.words} {rounder.equals(i.exact)}",
                           kpi_id=i.kpi.id, category=i.kpi.category, clause=i.kpi.clause) for i in items]
     lines = []
     for category in dict.fromkeys(i.kpi.category for i in items):
         members = [i for i in items if i.kpi.category == category]
         exact = sum((i.exact for i in members), Decimal(0))
         parts = " + ".join(f"({i.words} = {rounder.text(i.exact)})" for i in members)
-        lines.append(MoneyLine(kind, sign * rounder.round(exact),
+        lines.append(MoneyLine(kind, _signed(sign, rounder.round(exact)),
                                f"category {category}: {parts} {rounder.equals(exact)}", category=category,
                                clause="; ".join(dict.fromkeys(i.kpi.clause for i in members if i.kpi.clause))))
     return lines

@@ -57,6 +57,8 @@ def _infer(at: Decimal, bm: Decimal, direction: Direction | None) -> Direction:
     """The given direction, or the one the benchmark implies (a benchmark below AT: lower is better)."""
     if direction is not None:
         return Direction(direction)
+    if bm == at:
+        raise ValueError("the direction is required when the benchmark equals the threshold")
     return Direction.LOWER if bm < at else Direction.HIGHER
 
 
@@ -307,8 +309,9 @@ def _points(kpi: Kpi, direction: Direction, outcome: Outcome, value: float | Non
     except ValueError as exc:
         raise ConfigError(f"KPI {kpi.id}: {exc}") from None
     improvement = ("improvement not available (no baseline)" if kp.improvement is None
-                   else f"improvement {kp.improvement} over a baseline of {baseline:g}")
-    words = f"{kp.points} points (achievement {kp.achievement} against threshold {at:g} and benchmark {bm:g}; {improvement})"
+                   else f"improvement {kp.improvement} over a baseline of {_dec(baseline)}")
+    words = (f"{kp.points} points (achievement {kp.achievement} against threshold {_dec(at)} "
+             f"and benchmark {_dec(bm)}; {improvement})")
     return kp.points, kp.achievement, kp.improvement, words
 
 
