@@ -26,3 +26,27 @@ def sample_audit():
     finally:
         os.chdir(here)
     return result
+
+
+@pytest.fixture
+def hold_lock():
+    """A context manager factory: another process holds the output folder's lock while inside."""
+    import subprocess
+    import sys
+    from contextlib import contextmanager
+
+    @contextmanager
+    def holding(out: Path):
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys,time; from pathlib import Path; from vendoraudit.publish import output_lock\n"
+             "with output_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(out)],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            yield
+        finally:
+            holder.kill()
+            holder.wait()
+
+    return holding

@@ -107,20 +107,11 @@ def test_contract_errors_exit_3(tmp_path: Path):
     assert re.search(r"x\.yaml:\d+:\d+: ", run.stderr)
 
 
-def test_second_run_on_a_locked_folder_stops_clearly(tmp_path: Path):
+def test_second_run_on_a_locked_folder_stops_clearly(tmp_path: Path, hold_lock):
     out = tmp_path / "out"
     out.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time; from pathlib import Path; from vendoraudit.publish import output_lock\n"
-         "with output_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(out)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with hold_lock(out):
         run = audit("--period", "2026-10", "--out", str(out))
-    finally:
-        holder.kill()
-        holder.wait()
     assert run.returncode == ExitCode.RUNTIME
     assert "another vendoraudit run holds" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 2  # the settings line, then the one error

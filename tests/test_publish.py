@@ -1,8 +1,6 @@
 """Publishing: lock, staging, atomic swap and recovery after a killed run."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -34,22 +32,13 @@ def test_recover_restores_a_swap_cut_between_its_renames(tmp_path: Path):
     assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
 
 
-def test_second_holder_is_refused_with_a_clear_message(tmp_path: Path):
+def test_second_holder_is_refused_with_a_clear_message(tmp_path: Path, hold_lock):
     out = tmp_path / "out"
     out.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time; from pathlib import Path; from vendoraudit.publish import output_lock\n"
-         "with output_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(30)", str(out)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with hold_lock(out):
         with pytest.raises(OutputError, match="another vendoraudit run holds"):
             with output_lock(out, wait_seconds=0.3):
                 pass
-    finally:
-        holder.kill()
-        holder.wait()
     with output_lock(out):  # released when its holder dies
         pass
 
