@@ -405,6 +405,9 @@ def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDi
 def _missing_days(rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
     """Local days of the period on which a site has no interactions (and sites with none at all)."""
     days = [period.first_day + timedelta(days=i) for i in range((period.last_day - period.first_day).days + 1)]
+    # One pass over the rows: every time-zone offset is a multiple of 15 minutes, so the distinct
+    # (site, quarter-hour) slots give the same local days as the rows, in a frame of thousands.
+    rows = rows.select("site_id", pl.col("arrived_at").dt.truncate("15m")).unique()
     present = set(rows["site_id"].drop_nulls().unique().to_list())
     messages: list[str] = []
     for site in sorted(present | {s.site_id for s in sites.sites}):
