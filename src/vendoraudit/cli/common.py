@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TextIO
 
 import typer
 
@@ -23,11 +24,19 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.RUNTIME
 
 
-def print_error(exc: VendorAuditError) -> None:
-    """One line for the error, then one indented line per located problem, on stderr."""
-    print(f"vendoraudit: error: {exc}", file=sys.stderr)
-    for problem in getattr(exc, "problems", ()):
-        print(f"  {problem}", file=sys.stderr)
+def printable(text: str) -> str:
+    """Text with control characters replaced, so a message is always one clean line."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def print_error(exc: VendorAuditError | str, details: Sequence[str] | None = None,
+                stream: TextIO | None = None) -> None:
+    """One line for the error, then one indented line per detail (an error's located problems)."""
+    out = stream or sys.stderr
+    lines = getattr(exc, "problems", ()) if details is None else details
+    print(f"vendoraudit: error: {printable(str(exc))}", file=out, flush=True)
+    for line in lines:
+        print(f"  {printable(line)}", file=out, flush=True)
 
 
 @contextmanager

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, TextIO
 
+from .common import print_error, printable
+
 if TYPE_CHECKING:
     from ..audit_result import AuditResult
     from ..deliver import Delivery
@@ -58,7 +60,7 @@ class Feedback:
         if self.log_format is LogFormat.JSON:
             line = json.dumps({"time": stamp, "level": level, "message": message, **fields}, ensure_ascii=True)
         else:
-            line = f"{stamp} {level.upper():5} {_printable(message)}"
+            line = f"{stamp} {level.upper():5} {printable(message)}"
         print(line, file=self.stream, flush=True)
 
     def info(self, message: str) -> None:
@@ -71,9 +73,7 @@ class Feedback:
         if self.log_format is LogFormat.JSON and not self.interactive:
             self._log("error", message, details=list(details))
             return
-        print(f"vendoraudit: error: {_printable(message)}", file=self.stream, flush=True)
-        for detail in details:
-            print(f"  {_printable(detail)}", file=self.stream, flush=True)
+        print_error(message, details, self.stream)
 
     @contextmanager
     def stage(self, label: str) -> Iterator[Callable[[str], None]]:
@@ -124,8 +124,3 @@ class Feedback:
             self._log("info", f"{period} {vendor}: composite {composite}; {outcomes}; net adjustment {net}")
         for folder in folders:
             self._log("info", f"outputs: {folder}")
-
-
-def _printable(text: str) -> str:
-    """Text with control characters replaced, so a log line is always one clean line."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from .common import guard
+from .common import guard, printable
 from .exit_codes import ExitCode
-from .feedback import _printable
 
 if TYPE_CHECKING:  # the library is imported inside the commands so --help stays fast
     from ..periods import Period
@@ -120,7 +119,7 @@ def summary_text(r: ValidatedExports, written: list[Path]) -> str:
     lines.append("result: " + ("data errors (exit 1)" if r.has_errors else
                                "warnings only (exit 0)" if r.warning_count else "clean (exit 0)"))
     # Values and file names come from the exports: no control characters reach the terminal.
-    return "\n".join(_printable(line) for line in lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def schema(
