@@ -94,13 +94,19 @@ def check_replaceable(history: History, period: Period, force: bool) -> bool:
 
 
 def _contract_bytes(result: AuditResult) -> dict[str, bytes]:
-    """Each vendor's contract file as read, to attach inside its PDF."""
+    """Each vendor's contract file, to attach inside its PDF: exactly the bytes that priced it."""
     out: dict[str, bytes] = {}
     for vendor in result.vendors:
+        path = vendor.contract.path
         try:
-            out[vendor.vendor_id] = Path(vendor.contract.path).read_bytes()
+            data = Path(path).read_bytes()
         except OSError as exc:
-            raise OutputError(f"cannot read contract {vendor.contract.path} to attach it: {exc.strerror}") from exc
+            raise OutputError(f"cannot read contract {path} to attach it: {exc.strerror}") from exc
+        # The file is read again here: if it was edited during the run, the PDF would carry
+        # terms other than those its figures come from.
+        if hashlib.sha256(data).hexdigest() != vendor.contract.sha256:
+            raise OutputError(f"contract {path} changed during the run; run the audit again")
+        out[vendor.vendor_id] = data
     return out
 
 
