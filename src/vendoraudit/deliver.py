@@ -34,9 +34,6 @@ class Delivery:
     folder: Path
     files: tuple[Path, ...]
 
-    def of_kind(self, suffix: str) -> tuple[Path, ...]:
-        return tuple(f for f in self.files if f.suffix == suffix)
-
 
 def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, history: History,
             paper: str = "A4", finalise: bool = False, force: bool = False,

@@ -103,7 +103,3 @@ class SiteDirectory:
     @property
     def in_house_sites(self) -> tuple[str, ...]:
         return tuple(s.site_id for s in self.sites if s.in_house)
-
-    @property
-    def vendor_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.vendor_id for s in self.sites))
