@@ -32,15 +32,16 @@ from .audit_result import (
 from .contract.loader import ContractSet, LoadedContract
 from .contract.model import Contract, FeeModel, Kpi, VendorKind
 from .errors import DataError
+from .exports import discover, read_file
 from .history import History
 from .kpis.brand import brand_consistency
 from .kpis.registry import METRICS
 from .kpis.scope import PeriodData, breakdown, compute_metric, period_data
+from .kpis.workforce import active_agents
 from .money import Settlement, format_money, settle
 from .periods import Period
 from .results import MetricResult, SiteDirectory
 from .scoring import Outcome, Scorecard, baseline_period, score_contract
-from .exports import discover, read_file
 from .validate import ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
@@ -269,11 +270,7 @@ def _fees(terms: Contract, data: PeriodData, site_ids: Sequence[str]) -> tuple[D
 
 
 def _active_agent_fte(data: PeriodData, site_ids: Sequence[str]) -> Decimal:
-    period = data.period
-    roster = data.roster.filter(
-        pl.col("site_id").is_in(list(site_ids)) & (pl.col("role") == "agent")
-        & (pl.col("hire_date") < period.next_first_day)
-        & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= period.first_day)))
+    roster = active_agents(data.roster.filter(pl.col("site_id").is_in(list(site_ids))), data.period)
     # FTE is a fraction written by people (0.5, 0.75): sum it exactly from its decimal text.
     return sum((Decimal(str(v)) for v in roster.get_column("fte").to_list()), Decimal(0))
 
