@@ -29,7 +29,7 @@ def evaluation_scores(evaluations: pl.DataFrame, items: pl.DataFrame) -> pl.Data
         pl.col("critical_failed").fill_null(False).any().alias("critical"),
     )
     return (
-        evaluations.join(per_eval, on="evaluation_id", how="left")
+        evaluations.join(per_eval, on="evaluation_id", how="left", maintain_order="left")
         .with_columns(pl.col("critical").fill_null(False))
         .with_columns(
             pl.when(pl.col("critical")).then(pl.lit(0.0))

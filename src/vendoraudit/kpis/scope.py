@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -48,8 +48,10 @@ class PeriodData:
     `evaluations` are the period's qa_evaluations with `score` and `critical` added;
     `training_to_date` holds every training record completed before the period's end (onboarding);
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
-    After `restrict`, `interactions` and `follow_ups` may be LazyFrames (a filtered view), so that each
-    metric reads only its columns; metric functions call `.lazy()` on them.
+    After `restrict`, `interactions`, `follow_ups` and `qa_items` may be LazyFrames (a filtered view),
+    so that each metric reads only its columns; metric functions call `.lazy()` on them.
+    `parts` holds the same rows per site (table -> site_id -> frame, slices where the rows of a site
+    are contiguous): `restrict` takes a vendor's sites from them instead of scanning every row.
     """
 
     period: Period
@@ -59,11 +61,12 @@ class PeriodData:
     follow_ups: Frame
     surveys: pl.DataFrame
     evaluations: pl.DataFrame
-    qa_items: pl.DataFrame
+    qa_items: Frame
     training: pl.DataFrame
     training_to_date: pl.DataFrame
     roster: pl.DataFrame
     contact_queues: pl.DataFrame
+    parts: Mapping[str, Mapping[str, pl.DataFrame]] = field(default_factory=dict)
 
 
 def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
@@ -111,7 +114,19 @@ def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame, upper_only: 
     mask = (frame.select("site_id", column)
             .join(bounds, on="site_id", how="left", maintain_order="left")
             .select(test.fill_null(False)).to_series())
-    return frame.filter(mask)
+    return frame if mask.all() else frame.filter(mask)
+
+
+def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The rows of each site: slices of `frame` (no copy) when each site's rows are contiguous, as
+    when every site sends its own files; else a partition (a copy). Rows keep their order."""
+    runs = frame.select(pl.col("site_id").rle()).unnest("site_id")
+    if runs["value"].null_count() == 0 and runs["value"].n_unique() == runs.height:
+        starts = runs["len"].cum_sum() - runs["len"]
+        return {site: frame.slice(start, n) for site, start, n in zip(runs["value"], starts, runs["len"])}
+    groups = frame.filter(pl.col("site_id").is_not_null()).partition_by("site_id", as_dict=True,
+                                                                         maintain_order=True)
+    return {key[0]: part for key, part in groups.items()}
 
 
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
@@ -120,22 +135,31 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     site_ids = _site_ids(t.values(), sites)
     bounds = _bounds(period, site_ids, sites)
     evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
-    items = t["qa_items"].join(evaluations.select("evaluation_id"), on="evaluation_id", how="semi")
-    training_to_date = _within(t["training"], "completed_at", bounds, upper_only=True)
+    # The items of the period's evaluations, each with its evaluation's site (for `parts`).
+    sited_items = t["qa_items"].join(evaluations.select("evaluation_id", "site_id"), on="evaluation_id",
+                                     how="inner", maintain_order="left")
+    items = sited_items.drop("site_id")
+    evaluations = evaluation_scores(evaluations, items)
+    interactions = _within(t["interactions"], "arrived_at", bounds)
+    follow_ups = _within(t["interactions"].filter(pl.col("follow_up_due_at").is_not_null()),
+                         "follow_up_due_at", bounds)
+    surveys = _within(t["surveys"], "submitted_at", bounds)
     return PeriodData(
         period=period,
         sites=sites,
         site_ids=site_ids,
-        interactions=_within(t["interactions"], "arrived_at", bounds),
-        follow_ups=_within(t["interactions"].filter(pl.col("follow_up_due_at").is_not_null()),
-                           "follow_up_due_at", bounds),
-        surveys=_within(t["surveys"], "submitted_at", bounds),
-        evaluations=evaluation_scores(evaluations, items),
+        interactions=interactions,
+        follow_ups=follow_ups,
+        surveys=surveys,
+        evaluations=evaluations,
         qa_items=items,
         training=_within(t["training"], "completed_at", bounds),
-        training_to_date=training_to_date,
+        training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
         roster=t["roster"],
         contact_queues=t["interactions"].select("interaction_id", "queue"),
+        parts={"interactions": _by_site(interactions), "follow_ups": _by_site(follow_ups),
+               "surveys": _by_site(surveys), "evaluations": _by_site(evaluations),
+               "qa_items": {s: f.drop("site_id") for s, f in _by_site(sited_items).items()}},
     )
 
 
@@ -170,17 +194,46 @@ def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[st
     return joined.filter(keep).drop("_queue")
 
 
+# Scopes already restricted from a PeriodData: an audit asks for the same sites and filters for every
+# metric of a section, for the in-house baseline beside every vendor, and for each channel.
+_SCOPES: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, PeriodData]] = weakref.WeakKeyDictionary()
+
+
 def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = tuple(TABLES),
              channels: Sequence[str] | None = None, queues: Sequence[str] | None = None,
              exclude_queues: Sequence[str] = (), exclude_dates: Sequence[date] = ()) -> PeriodData:
     """`data` narrowed to sites, channels, queues and non-excused dates; frames of tables not in
-    `tables` are left as they are (the caller will not read them)."""
+    `tables` are left as they are (the caller will not read them). The same scope asked again of
+    the same `data` is the same object."""
+    key = (tuple(site_ids), tuple(tables), None if channels is None else tuple(channels),
+           None if queues is None else tuple(queues), tuple(exclude_queues), tuple(exclude_dates))
+    known = _SCOPES.setdefault(data, {})
+    if key not in known:
+        known[key] = _restrict(data, *key)
+    return known[key]
+
+
+def _restrict(data: PeriodData, site_ids: tuple[str, ...], tables: tuple[str, ...],
+              channels: tuple[str, ...] | None, queues: tuple[str, ...] | None,
+              exclude_queues: tuple[str, ...], exclude_dates: tuple[date, ...]) -> PeriodData:
     sites = list(site_ids)
     every_site = set(sites) >= set(data.site_ids)
+    filtered = channels is not None or queues is not None or bool(exclude_queues) or bool(exclude_dates)
     changes: dict[str, object] = {}
 
+    def site_rows(name: str, whole: Frame) -> Frame:
+        """The sites' rows: from `data.parts` (no scan) when it has them, else by a filter."""
+        if every_site:
+            return whole
+        parts = data.parts.get(name)
+        if parts is None:
+            return whole.filter(pl.col("site_id").is_in(sites))
+        # In the parts' own order, which is the order of the rows in `whole`.
+        chosen = [part for site, part in parts.items() if site in site_ids]
+        return pl.concat(chosen, rechunk=False) if chosen else whole.clear()
+
     def contact_filter(frame: Frame, date_column: str, by_lookup: bool) -> Frame:
-        keep: list[pl.Expr] = [] if every_site else [pl.col("site_id").is_in(sites)]
+        keep: list[pl.Expr] = []
         if channels is not None:
             keep.append(pl.col("channel").is_in(list(channels)))
         if not by_lookup:
@@ -195,22 +248,30 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
 
     if "interactions" in tables:
         # Lazy: the big frame is filtered inside each metric's own query, on its columns only.
-        changes["interactions"] = contact_filter(data.interactions.lazy(), "arrived_at", False)
-        changes["follow_ups"] = contact_filter(data.follow_ups.lazy(), "follow_up_due_at", False)
+        changes["interactions"] = contact_filter(site_rows("interactions", data.interactions).lazy(),
+                                                 "arrived_at", False)
+        changes["follow_ups"] = contact_filter(site_rows("follow_ups", data.follow_ups).lazy(),
+                                               "follow_up_due_at", False)
     if "surveys" in tables:
-        changes["surveys"] = contact_filter(data.surveys, "submitted_at", True)
+        changes["surveys"] = contact_filter(site_rows("surveys", data.surveys), "submitted_at", True)
     if "qa_evaluations" in tables or "qa_items" in tables:
-        evaluations = contact_filter(data.evaluations, "evaluated_at", True)
+        evaluations = contact_filter(site_rows("evaluations", data.evaluations), "evaluated_at", True)
         changes["evaluations"] = evaluations
-        changes["qa_items"] = data.qa_items.join(evaluations.select("evaluation_id"),
-                                                 on="evaluation_id", how="semi")
+        # The sites' items are exactly those of the sites' evaluations; any other filter keeps the
+        # items of the evaluations kept, lazily: only criterion queries read them, one criterion each.
+        by_parts = every_site or "qa_items" in data.parts
+        items = site_rows("qa_items", data.qa_items) if by_parts else data.qa_items
+        if filtered or not by_parts:
+            items = items.lazy().join(evaluations.lazy().select("evaluation_id"), on="evaluation_id",
+                                      how="semi")
+        changes["qa_items"] = items
     if "training" in tables:
         site_only = pl.col("site_id").is_in(sites)
         changes["training"] = data.training.filter(site_only)
         changes["training_to_date"] = data.training_to_date.filter(site_only)
     if "roster" in tables:
         changes["roster"] = data.roster.filter(pl.col("site_id").is_in(sites))
-    return replace(data, site_ids=tuple(sorted(set(sites))), **changes)
+    return replace(data, site_ids=tuple(sorted(set(sites))), parts={}, **changes)
 
 
 # Results already computed on a PeriodData (frames are never modified, results are frozen): an audit
