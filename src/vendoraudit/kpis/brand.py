@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from ..results import MetricResult
-from . import quality, survey
-from .scope import PeriodData, restrict
+from . import survey
+from .scope import PeriodData, compute_metric, restrict
 from .stats import (Significance, nps_difference_test, nps_variance, round_half_up, two_proportion_test,
                     welch_test)
 
@@ -91,10 +91,12 @@ def _gap(metric_id: str, criterion: str | None, channel: str | None, v: MetricRe
                      test=test.method if test and gap is not None else "", floor=floor)
 
 
-def _criterion_gap(v: PeriodData, b: PeriodData, criterion: str, channel: str | None,
-                   floor: float | None) -> GapResult:
-    rv = quality.criterion_score(v.evaluations, v.qa_items, criterion)
-    rb = quality.criterion_score(b.evaluations, b.qa_items, criterion)
+def _criterion_gap(data: PeriodData, vendor_sites: Sequence[str], baseline_sites: Sequence[str], criterion: str,
+                   channel: str | None, floor: float | None) -> GapResult:
+    # Through the metric cache: the baseline's scores are the same beside every vendor.
+    rv, rb = (compute_metric("qa.criterion_score", data, sites, {"criterion": criterion},
+                             channels=None if channel is None else [channel])
+              for sites in (vendor_sites, baseline_sites))
     test = None
     if rv.has_data and rb.has_data:
         test = two_proportion_test(rv.numerator, rv.denominator, rb.numerator, rb.denominator)  # type: ignore[arg-type]
@@ -151,7 +153,7 @@ def brand_consistency(data: PeriodData, vendor_sites: Sequence[str], baseline_si
     scores: list[float] = []
     for criterion in criteria:
         floor = float(floors.get(criterion, 0.0))
-        g = _criterion_gap(v, b, criterion, None, floor)
+        g = _criterion_gap(data, vendor_sites, baseline_sites, criterion, None, floor)
         if g.vendor.value is not None and g.baseline.value is not None:
             s_k = consistency_score(g.vendor.value, g.baseline.value, floor)
             scores.append(s_k)
@@ -163,7 +165,8 @@ def brand_consistency(data: PeriodData, vendor_sites: Sequence[str], baseline_si
     for channel in _channels(v, b):
         cv = restrict(v, vendor_sites, _TABLES, channels=[channel])
         cb = restrict(b, baseline_sites, _TABLES, channels=[channel])
-        parity.extend(_criterion_gap(cv, cb, c, channel, float(floors.get(c, 0.0))) for c in criteria)
+        parity.extend(_criterion_gap(data, vendor_sites, baseline_sites, c, channel, float(floors.get(c, 0.0)))
+                      for c in criteria)
         parity.extend(_survey_gaps(cv, cb, channel))
     return ConsistencyResult(
         vendor_sites=tuple(vendor_sites), baseline_sites=tuple(baseline_sites), gaps=tuple(gaps),

@@ -135,10 +135,15 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     site_ids = _site_ids(t.values(), sites)
     bounds = _bounds(period, site_ids, sites)
     evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
-    # The items of the period's evaluations, each with its evaluation's site (for `parts`).
-    sited_items = t["qa_items"].join(evaluations.select("evaluation_id", "site_id"), on="evaluation_id",
-                                     how="inner", maintain_order="left")
-    items = sited_items.drop("site_id")
+    # Each item takes its evaluation's site; items of evaluations outside the period have none and
+    # are left out. Held per site only: `qa_items` is their concatenation (no second copy).
+    site_of = pl.col("evaluation_id").replace_strict(
+        *evaluations.select("evaluation_id", "site_id").unique("evaluation_id", keep="first",
+                                                                maintain_order=True).get_columns(),
+        default=None)
+    sited_items = t["qa_items"].with_columns(site_of.alias("site_id"))
+    item_parts = {site: part.drop("site_id") for site, part in _by_site(sited_items).items()}
+    items = pl.concat(item_parts.values(), rechunk=False) if item_parts else t["qa_items"].clear()
     evaluations = evaluation_scores(evaluations, items)
     interactions = _within(t["interactions"], "arrived_at", bounds)
     follow_ups = _within(t["interactions"].filter(pl.col("follow_up_due_at").is_not_null()),
@@ -159,7 +164,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         contact_queues=t["interactions"].select("interaction_id", "queue"),
         parts={"interactions": _by_site(interactions), "follow_ups": _by_site(follow_ups),
                "surveys": _by_site(surveys), "evaluations": _by_site(evaluations),
-               "qa_items": {s: f.drop("site_id") for s, f in _by_site(sited_items).items()}},
+               "qa_items": item_parts},
     )
 
 
