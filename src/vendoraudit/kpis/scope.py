@@ -70,7 +70,10 @@ class PeriodData:
 
 
 def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
-    """The frame with every canonical column (missing nullable ones as nulls) in its canonical dtype."""
+    """The canonical columns alone (missing nullable ones as nulls), each in its canonical dtype.
+
+    Other columns (the validated tables' `_source_file` and `_source_row`) are left out, so that no
+    copy made for the period carries them."""
     spec = TABLES[name]
     if frame is None:
         return pl.DataFrame(schema=spec.polars_schema)
@@ -85,7 +88,7 @@ def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
                 fixes.append(pl.col(col.name).dt.replace_time_zone("UTC").cast(col.dtype))
             else:
                 fixes.append(pl.col(col.name).cast(col.dtype))
-    return frame.with_columns(fixes) if fixes else frame
+    return (frame.with_columns(fixes) if fixes else frame).select(spec.polars_schema.keys())
 
 
 def _site_ids(frames: Iterable[pl.DataFrame], sites: SiteDirectory) -> tuple[str, ...]:
