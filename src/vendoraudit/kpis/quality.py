@@ -65,26 +65,37 @@ def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
     return proportion("qa.critical_error_rate", int(rows.get_column("critical").sum()), rows.height)
 
 
-def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame, criterion: str) -> MetricResult:
+CriterionTotals = dict[str, tuple[float, float, int]]
+
+
+def criterion_totals(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame) -> CriterionTotals:
+    """criterion_id -> (points earned, points possible, items) over the applicable items of the
+    non-calibration evaluations: every criterion of a scope in one pass."""
+    keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
+    totals = (items.lazy().filter(pl.col("points_earned").is_not_null())
+              .join(keep, on="evaluation_id", how="semi")
+              .group_by("criterion_id")
+              .agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.len())
+              .collect())
+    return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
+
+
+def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame, criterion: str,
+                    totals: CriterionTotals | None = None) -> MetricResult:
     """100 * earned / possible of one criterion over the non-calibration evaluations where it applied.
 
     No critical zeroing here: it scores the criterion itself. The interval treats earned / possible
     as a proportion over points (Wilson with n = possible points); n is the number of evaluations.
+    `totals`: the scope's `criterion_totals`, when the caller already has them.
     """
     metric_id = "qa.criterion_score"
     params = params_of({"criterion": criterion})
-    keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
-    # One query for the three sums: the items (8 per evaluation) are never materialised.
-    earned, possible, n = (
-        items.lazy().filter((pl.col("criterion_id") == criterion) & pl.col("points_earned").is_not_null())
-        .join(keep, on="evaluation_id", how="semi")
-        .select(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.len())
-        .collect().row(0))
-    earned, possible = float(earned or 0.0), float(possible or 0.0)
+    if totals is None:
+        totals = criterion_totals(evaluations, items.lazy().filter(pl.col("criterion_id") == criterion))
+    earned, possible, n = totals.get(criterion, (0.0, 0.0, 0))
     if possible <= 0:
         return no_data(metric_id, Unit.POINTS, params=params)
-    return replace(proportion(metric_id, earned, possible, params=params, sample=int(n)),
-                   unit=Unit.POINTS)
+    return replace(proportion(metric_id, earned, possible, params=params, sample=n), unit=Unit.POINTS)
 
 
 def coverage(evaluations: pl.DataFrame, roster: pl.DataFrame, period: Period,

@@ -7,6 +7,7 @@ out-of-range values and unknown variants all raise ConfigError naming the metric
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +25,15 @@ if TYPE_CHECKING:
 
 CHANNEL = "channel"
 QUEUE = "queue"
+
+# Criterion totals per scope: an audit asks for every brand-promise criterion of the same scope.
+_CRITERIA: weakref.WeakKeyDictionary[PeriodData, quality.CriterionTotals] = weakref.WeakKeyDictionary()
+
+
+def _criterion_totals(data: PeriodData) -> quality.CriterionTotals:
+    if data not in _CRITERIA:
+        _CRITERIA[data] = quality.criterion_totals(data.evaluations, data.qa_items)
+    return _CRITERIA[data]
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,7 @@ _DEFS = (
         ("qa_evaluations", "qa_items"),
         "100 x points earned / points possible of one criterion across the month's evaluations where it "
         "applied (no critical zeroing).",
-        lambda d, p: quality.criterion_score(d.evaluations, d.qa_items, **p),
+        lambda d, p: quality.criterion_score(d.evaluations, d.qa_items, totals=_criterion_totals(d), **p),
         params=(ParamSpec("criterion", str, None, required=True),), filters=_ALL,
     ),
     MetricDef(
