@@ -1,0 +1,69 @@
+"""Scopes of the period data: per-site parts, the scope cache, and what a filtered scope holds."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from kpis_frames import at, data, evaluation
+
+from vendoraudit.kpis import compute_metric
+from vendoraudit.kpis.quality import criterion_score, criterion_totals
+from vendoraudit.kpis.scope import restrict
+
+
+def _qa(*evals: tuple[dict, list[dict]]) -> dict[str, list[dict]]:
+    return {"qa_evaluations": [e for e, _ in evals], "qa_items": [i for _, items in evals for i in items]}
+
+
+def _interactions(sites: list[str]) -> list[dict]:
+    return [{"site_id": s, "handle_seconds": 100 + k} for k, s in enumerate(sites)]
+
+
+@pytest.mark.parametrize("order", [
+    ["S1", "S1", "S2", "S2", "NY"],  # each site's rows together: the parts are slices
+    ["S1", "S2", "NY", "S1", "S2"],  # interleaved: the parts are a partition
+])
+def test_a_scope_of_sites_holds_their_rows_in_order(order):
+    d = data(interactions=_interactions(order))
+    for sites in (["S1"], ["S2", "S1"], ["NY"], ["HOME"]):
+        got = restrict(d, sites).interactions.collect()
+        want = d.interactions.filter(pl.col("site_id").is_in(sites))
+        assert got.sort("interaction_id").equals(want.sort("interaction_id"))
+        for site in sites:  # each site's rows in the order of the export
+            seconds = got.filter(pl.col("site_id") == site).get_column("handle_seconds").to_list()
+            assert seconds == sorted(seconds)
+
+
+def test_the_same_scope_is_the_same_object():
+    d = data(interactions=_interactions(["S1", "S2"]))
+    assert restrict(d, ["S1"], channels=["phone"]) is restrict(d, ["S1"], channels=["phone"])
+    assert restrict(d, ["S1"]) is not restrict(d, ["S2"])
+
+
+def test_a_channel_scope_keeps_the_items_of_its_evaluations_only():
+    d = data(**_qa(evaluation([(8, 10, False)], channel="phone"),
+                   evaluation([(2, 10, False), (5, 10, False)], channel="chat"),
+                   evaluation([(1, 10, False)], channel="chat", site_id="S2")))
+    chat = restrict(d, ["S1"], channels=["chat"])
+    assert chat.qa_items.lazy().collect().height == 2
+    assert restrict(d, ["S1"]).qa_items.lazy().collect().height == 3
+    assert compute_metric("qa.criterion_score", d, ["S1"], {"criterion": "c0"}, channels=["chat"]).value == 20.0
+    assert compute_metric("qa.criterion_score", d, ["S1", "S2"], {"criterion": "c0"}).value == pytest.approx(
+        100 * 11 / 30)
+
+
+def test_items_of_evaluations_outside_the_period_are_left_out():
+    d = data(**_qa(evaluation([(9, 10, False)]), evaluation([(1, 10, False)], evaluated_at=at(20 * 86400))))
+    assert d.qa_items.height == 1
+    assert restrict(d, ["S1"]).qa_items.lazy().collect().height == 1
+
+
+def test_criterion_totals_answer_each_criterion_as_its_own_query():
+    d = data(**_qa(evaluation([(8, 10, False), (None, 5, False), (3, 5, True)]),
+                   evaluation([(10, 10, False), (4, 5, False), (0, 5, False)]),
+                   evaluation([(0, 10, False), (0, 5, False), (0, 5, False)], calibration=True)))
+    totals = criterion_totals(d.evaluations, d.qa_items)
+    for criterion in ("c0", "c1", "c2", "absent"):
+        alone = criterion_score(d.evaluations, d.qa_items, criterion)
+        assert criterion_score(d.evaluations, d.qa_items, criterion, totals=totals) == alone
+    assert totals["c0"] == (18.0, 20.0, 2)
