@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from vendoraudit.errors import ConfigError, InputError
-from vendoraudit.mapping import (DurationUnit, Mapping, apply_mapping, duration_seconds, load_mapping,
-                                 load_mappings, time_of_day_seconds)
+from vendoraudit.mapping import (_AWARE_FORMATS, DurationUnit, Mapping, _datetime_text, _first_parse, _iso_offset,
+                                 apply_mapping, duration_seconds, load_mapping, load_mappings, time_of_day_seconds)
 from vendoraudit.validate import load_exports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,6 +173,47 @@ def test_typed_cells_parse_and_report() -> None:
     assert out.frame["handle_seconds"].to_list() == [3.5, 12.0, None]
     assert out.frame["resolved_first_contact"].to_list() == [True, False, None]
     assert sorted(out.failures["column"].to_list()) == ["handle_seconds", "resolved_first_contact"]
+
+
+def test_text_is_stripped_and_blank_is_null_only_where_needed() -> None:
+    src = pl.DataFrame({"q": [" billing ", "", "  ", "tech"], "a": ["A1", "A2", "A3", "A4"],
+                        "r": ["\tyes", "no ", "", None]})
+    out = apply_mapping(src, mapping(queue="q", agent_id="a", resolved_first_contact="r"))
+    assert out.frame["queue"].to_list() == ["billing", None, None, "tech"]
+    assert out.frame["agent_id"].to_list() == ["A1", "A2", "A3", "A4"]
+    assert out.frame["resolved_first_contact"].to_list() == [True, False, None, None]
+    assert out.failures.height == 0
+
+
+ISO_TEXTS = st.builds(
+    lambda y, mo, d, h, mi, s, sign, oh, om, shape: shape.format(
+        f"{y:04d}-{mo:02d}-{d:02d}", f"{h:02d}:{mi:02d}:{s:02d}", f"{sign}{oh:02d}", f"{om:02d}"),
+    st.sampled_from([0, 1, 1970, 2024, 2026, 9999]), st.integers(0, 13), st.integers(0, 32),
+    st.integers(0, 24), st.integers(0, 60), st.integers(0, 61), st.sampled_from("+-"),
+    st.sampled_from([0, 5, 14, 23, 24, 99]), st.sampled_from([0, 30, 45, 59, 60]),
+    st.sampled_from(["{}T{}{}:{}", "{}T{}{}:{}", "{} {}{}:{}", "{}T{}.25{}:{}", "{}T{}{}{}", "{}T{}Z{}{}",
+                     " {}T{}{}:{}", "{}T{}{}:{}x"]))
+
+
+@given(st.lists(ISO_TEXTS, min_size=1, max_size=40))
+def test_iso_with_offset_reads_as_the_general_formats_do(texts: list[str]) -> None:
+    """The fast reading of `...T10:35:53+02:00` gives the instants `%z` parsing gives, and leaves the rest."""
+    raw = pl.Series(texts, dtype=pl.String)
+    general = _first_parse(raw, [lambda s, f=f: s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+                                 for f in _AWARE_FORMATS], pl.Datetime("us", "UTC"))
+    fast = _iso_offset(raw)
+    read = fast.is_not_null()
+    # Compared as microseconds: year 0 is a valid ISO year but not a Python datetime.
+    assert fast.filter(read).dt.epoch("us").to_list() == general.filter(read).dt.epoch("us").to_list()
+    both = _datetime_text(raw, None, mapping(), {}, pl.DataFrame())
+    assert both.dt.epoch("us").to_list() == general.dt.epoch("us").to_list()
+
+
+def test_iso_with_offset_takes_the_usual_export_shape() -> None:
+    raw = pl.Series(["2026-10-08T10:35:53+00:00", "2026-01-01T01:00:00+05:30", "2026-12-31T23:30:00-01:00",
+                     "2026-02-30T10:00:00+00:00", "2026-10-08 10:35:53+00:00"])
+    assert _iso_offset(raw).to_list() == [utc(2026, 10, 8, 10, 35, 53), utc(2025, 12, 31, 19, 30),
+                                          utc(2027, 1, 1, 0, 30), None, None]
 
 
 # --- the two real-world shapes -------------------------------------------------------------

@@ -267,6 +267,10 @@ def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFram
 def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """Text rows with every cell empty are not records; the others keep the numbers the file shows."""
     rows = pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    first = pl.col(frame.columns[0])
+    # A blank row has a blank first cell: one column answers for nearly every file.
+    if not frame.select((first.is_null() | (first.str.strip_chars() == "")).any()).item():
+        return frame, rows
     cells = pl.exclude(_RAGGED)
     blank = frame.select(pl.all_horizontal(cells.is_null() | (cells.str.strip_chars() == ""))).to_series()
     if _RAGGED in frame.columns:

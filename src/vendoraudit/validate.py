@@ -11,7 +11,8 @@ rows read = rows used + rows quarantined.
 
 from __future__ import annotations
 
-from collections.abc import Mapping as MappingABC, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping as MappingABC, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from .errors import OutputError
-from .exports import EXCLUDED, Discovery, FileFormat, ReadFile, discover, read_file
+from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
 from .mapping import load_mappings
 from .periods import Period
 from .results import Severity, SiteDirectory
@@ -160,29 +161,35 @@ def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period
     found = discover(Path(export_dir), loaded)
     sites = sites or SiteDirectory()
     zones = {s.site_id: s.timezone for s in sites.sites}
-    reads = [read_file(f, zones) for f in found.files]
+    # A generator: once read, a file's frame is held only by its table's pieces (see `_tables_of`).
+    reads = (read_file(f, zones) for f in found.files)
     return validate_reads(reads, found, period, sites, export_dir=str(export_dir))
 
 
-def validate_reads(reads: Sequence[ReadFile], found: Discovery | None = None, period: Period | None = None,
+@dataclass(frozen=True)
+class _FileRead:
+    """What validation keeps of a file once its frame is part of its table."""
+
+    source: ExportFile
+    sha256: str
+    rows_read: int
+    rows_excluded: int
+    failures: pl.DataFrame
+    unknown_columns: tuple[str, ...]
+
+
+def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, period: Period | None = None,
                    sites: SiteDirectory | None = None, export_dir: str = "") -> ValidatedExports:
-    """Validate files already read (see `load_exports`)."""
+    """Validate files already read (see `load_exports`); `reads` is gone through once."""
     sites = sites or SiteDirectory()
+    files, live, excluded = _tables_of(reads, Counter(f.table for f in found.files) if found else Counter())
     # Key "" holds issues of the export set as a whole (files that belong to no table).
     issue_frames: dict[str, list[pl.DataFrame]] = {t: [] for t in (*TABLES, "")}
-    live: dict[str, pl.DataFrame] = {}
-    excluded: dict[str, pl.DataFrame] = {}
     for table in TABLES:
-        mine = [r for r in reads if r.source.table == table]
-        frame = pl.concat([r.frame for r in mine]) if mine else empty_table(table).with_columns(
-            pl.lit(None, dtype=pl.String).alias(EXCLUDED))
-        is_excluded = pl.col(EXCLUDED).is_not_null()
-        excluded[table] = frame.filter(is_excluded)
-        rows = frame.filter(~is_excluded).drop(EXCLUDED)
-        rows = rows.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(_IDX))
-        live[table] = rows
+        mine = [f for f in files if f.source.table == table]
+        live[table] = live[table].with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(_IDX))
         issue_frames[table] += _file_issues(table, mine, excluded[table])
-        issue_frames[table] += _table_issues(table, rows, mine)
+        issue_frames[table] += _table_issues(table, live[table], mine)
     issue_frames = _cross_table_issues(live, issue_frames)
     if period is not None:
         for table in TABLES:
@@ -194,7 +201,59 @@ def validate_reads(reads: Sequence[ReadFile], found: Discovery | None = None, pe
             "message": [f"file name does not start with a table name ({', '.join(TABLES)}) and no mapping "
                         "claims it: ignored"] * len(found.unclaimed),
             "severity": str(Severity.WARNING)}).pipe(_conform))
-    return _assemble(reads, live, excluded, issue_frames, period, export_dir)
+    return _assemble(files, live, excluded, issue_frames, period, export_dir)
+
+
+def _tables_of(reads: Iterable[ReadFile], expected: Counter[str]) -> tuple[
+        list[_FileRead], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """What is kept of each file; each table's records as one contiguous frame (without
+    `_excluded`); each table's rows the mappings set aside (with `_excluded`).
+
+    `expected`: how many files each table has (when known). A table is made contiguous as soon
+    as its last file is read, so the memory its pieces free is reused by the files read next.
+    """
+    files: list[_FileRead] = []
+    parts: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES}
+    set_aside: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES}
+    left = expected.copy()
+    for read in reads:
+        table = read.source.table
+        files.append(_split(read, parts[table], set_aside[table]))
+        del read  # the file's frame is now held by its pieces only
+        left[table] -= 1
+        if left[table] == 0:
+            parts[table] = [_contiguous(parts.pop(table))]
+    live = {t: _contiguous(parts.pop(t)) if parts[t] else empty_table(t) for t in TABLES}
+    excluded = {t: pl.concat(set_aside[t]) if set_aside[t]
+                else empty_table(t).with_columns(pl.lit(None, dtype=pl.String).alias(EXCLUDED)) for t in TABLES}
+    return files, live, excluded
+
+
+def _split(read: ReadFile, parts: list[pl.DataFrame], set_aside: list[pl.DataFrame]) -> _FileRead:
+    """Append the file's records to `parts` and the rows its mapping sets aside to `set_aside`
+    (split file by file, so the table's records are copied only once, into `_contiguous`)."""
+    is_excluded = read.frame[EXCLUDED].is_not_null()
+    n_excluded = int(is_excluded.sum())
+    kept = read.frame.drop(EXCLUDED)
+    if n_excluded:
+        set_aside.append(read.frame.filter(is_excluded))
+        kept = kept.filter(~is_excluded)
+    parts.append(kept)
+    return _FileRead(read.source, read.sha256, read.rows_read, n_excluded, read.failures, read.unknown_columns)
+
+
+def _contiguous(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """`pl.concat(parts)` in one chunk per column, built a column at a time.
+
+    Polars copies a frame of many chunks into one for nearly every filter or join, so each
+    check would copy the table; built here once, a column at a time, each column's pieces are
+    freed as it is joined (the caller passes its only reference), and the table is never held twice.
+    """
+    columns: list[pl.Series] = []
+    for name in parts[0].columns:
+        columns.append(pl.concat([p[name] for p in parts], rechunk=True))
+        parts = [p.drop(name) for p in parts]
+    return pl.DataFrame(columns)
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,7 +296,7 @@ def _as_text(value: pl.Expr, rows: pl.DataFrame) -> pl.Expr:
     return value.cast(pl.String)
 
 
-def _file_issues(table: str, reads: Sequence[ReadFile], excluded: pl.DataFrame) -> list[pl.DataFrame]:
+def _file_issues(table: str, reads: Sequence[_FileRead], excluded: pl.DataFrame) -> list[pl.DataFrame]:
     out: list[pl.DataFrame] = []
     for r in reads:
         if r.unknown_columns:
@@ -254,7 +313,7 @@ def _file_issues(table: str, reads: Sequence[ReadFile], excluded: pl.DataFrame) 
     return out
 
 
-def _table_issues(table: str, rows: pl.DataFrame, reads: Sequence[ReadFile]) -> list[pl.DataFrame]:
+def _table_issues(table: str, rows: pl.DataFrame, reads: Sequence[_FileRead]) -> list[pl.DataFrame]:
     """Parse failures, the pandera schema, cross-column rules and unique keys of one table."""
     out: list[pl.DataFrame] = []
     failures = [r.failures.with_columns(pl.lit(r.source.relative).alias(SOURCE_FILE)) for r in reads
@@ -344,7 +403,8 @@ def _unique_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     # Hashing is ~20x cheaper than the exact duplicate search: skip that when no hash repeats.
     if rows.select(pl.len() - key.hash().n_unique()).item() == 0:
         return []
-    with_keys = rows.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    # Numbering the copies needs a window over the keys: only over the rows whose key repeats.
+    with_keys = rows.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys) & key.is_duplicated())
     dup = with_keys.with_columns(
         pl.int_range(pl.len()).over(keys).alias("__n"),
         pl.col(SOURCE_FILE).first().over(keys).alias("__ff"),
@@ -368,11 +428,14 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
     )
     for code, table, cols, parent, parent_cols in refs:
         rule = _RULES[code]
-        child = live[table].filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols))
-        keys = live[parent].select(parent_cols).unique()
-        orphans = child.join(keys, left_on=cols, right_on=parent_cols, how="anti")
-        if orphans.height:
-            issues[table].append(_row_issues(orphans, rule.column, code, f"breaks: {rule.description}",
+        # Only the key columns are joined; the rows of the orphans are taken afterwards.
+        orphans = live[table].lazy().select(_IDX, *cols) \
+            .filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols)) \
+            .join(live[parent].lazy().select(parent_cols), left_on=cols, right_on=parent_cols, how="anti") \
+            .collect()[_IDX]
+        if orphans.len():
+            rows = live[table].filter(pl.col(_IDX).is_in(orphans.implode()))
+            issues[table].append(_row_issues(rows, rule.column, code, f"breaks: {rule.description}",
                                              rule.severity, table))
     return issues
 
@@ -391,13 +454,17 @@ def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDi
     if col is None or rows.height == 0:
         return _conform(pl.DataFrame())
     bounds = _site_bounds(rows, period, sites)
-    joined = rows.join(bounds, on="site_id", how="left")
-    after = pl.col(col) >= pl.col("__end")
+
+    def bound(name: str) -> pl.Expr:  # the row's site's bound, without joining (copying) the table
+        return pl.col("site_id").replace_strict(bounds["site_id"], bounds[name], default=None,
+                                                return_dtype=bounds.schema[name])
+
+    after = pl.col(col) >= bound("__end")
     if table in HISTORY_TABLES:
-        outside = joined.filter(after)
+        outside = rows.filter(after)
         message = f"{col} is after {period} in the site's local time"
     else:
-        outside = joined.filter((pl.col(col) < pl.col("__start")) | after)
+        outside = rows.filter((pl.col(col) < bound("__start")) | after)
         message = f"{col} is outside {period} in the site's local time"
     return _row_issues(outside, col, "outside_period", message, Severity.WARNING, table)
 
@@ -430,7 +497,7 @@ def _missing_days(rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> p
 # Assembling the result
 # --------------------------------------------------------------------------------------------
 
-def _assemble(reads: Sequence[ReadFile], live: dict[str, pl.DataFrame], excluded: dict[str, pl.DataFrame],
+def _assemble(files: Sequence[_FileRead], live: dict[str, pl.DataFrame], excluded: dict[str, pl.DataFrame],
               issue_frames: dict[str, list[pl.DataFrame]], period: Period | None,
               export_dir: str) -> ValidatedExports:
     tables: dict[str, pl.DataFrame] = {}
@@ -444,9 +511,10 @@ def _assemble(reads: Sequence[ReadFile], live: dict[str, pl.DataFrame], excluded
         reasons = errors.group_by(_IDX).agg(
             pl.format("{} {}: {}", pl.col("rule"), pl.col("column").fill_null("(row)"), pl.col("message"))
             .str.join("; ").alias(REASON))
-        rows = live[table]
-        bad = rows.join(reasons, on=_IDX, how="inner").sort(_IDX)
-        tables[table] = rows.join(reasons, on=_IDX, how="anti").sort(_IDX).select(out_columns)
+        is_bad = live[table][_IDX].is_in(reasons[_IDX].implode())
+        bad = live[table].filter(is_bad).join(reasons, on=_IDX, how="left", maintain_order="left")
+        # Popped: the whole table is let go as its valid rows are taken.
+        tables[table] = _kept(live.pop(table), ~is_bad, out_columns)
         set_aside = excluded[table].select(
             *out_columns, pl.format("excluded by mapping: {}", pl.col(EXCLUDED)).alias(REASON))
         quarantine[table] = pl.concat([bad.select(*out_columns, REASON), set_aside])
@@ -457,14 +525,25 @@ def _assemble(reads: Sequence[ReadFile], live: dict[str, pl.DataFrame], excluded
     issues += [Issue("", d["file"], d["row"], d["column"], d["rule"], d["message"], d["value"],
                      Severity(d["severity"])) for d in _sorted_issues(issue_frames[""]).drop(_IDX).iter_rows(named=True)]
     reports = []
-    for r in reads:
+    for r in files:
         q = quarantined_by_file.get((r.source.table, r.source.relative), 0)
         reports.append(FileReport(
             path=r.source.relative, table=r.source.table, format=r.source.format, sha256=r.sha256,
             mapping=r.source.mapping.name if r.source.mapped else None, rows_read=r.rows_read,
-            rows_used=r.rows_read - q, rows_quarantined=q,
-            rows_excluded=int(r.frame[EXCLUDED].is_not_null().sum())))
+            rows_used=r.rows_read - q, rows_quarantined=q, rows_excluded=r.rows_excluded))
     return ValidatedExports(tables, quarantine, tuple(issues), tuple(reports), period, export_dir)
+
+
+def _kept(rows: pl.DataFrame, keep: pl.Series, columns: list[str]) -> pl.DataFrame:
+    """`rows.filter(keep).select(columns)`, a column at a time: when the caller passes its last
+    reference to `rows`, each column is freed once filtered, so the table is never held twice."""
+    if keep.all():
+        return rows.select(columns)
+    out: list[pl.Series] = []
+    for name in columns:
+        out.append(rows[name].filter(keep))
+        rows = rows.drop(name)
+    return pl.DataFrame(out)
 
 
 def _sorted_issues(frames: list[pl.DataFrame]) -> pl.DataFrame:
