@@ -3,8 +3,10 @@ text stays text, the fetcher refuses anything outside the templates, attachments
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -95,10 +97,28 @@ def test_report_stamp_is_the_start_of_the_next_month_in_utc():
 # --- charts -------------------------------------------------------------------------------------
 
 def test_charts_escape_labels_and_carry_a_title():
-    svg = charts.attainment_chart([charts.BulletRow("<b>QA</b> & more", 91.2, 85.0, 90.0, 90.1, 92.3, False,
-                                                    "91.2 points met")], "alt <text>")
-    assert "<title>alt &lt;text&gt;</title>" in svg
-    assert "&lt;b&gt;QA&lt;/b&gt; &amp; more" in svg and "<b>" not in svg
+    chart = charts.attainment_chart([charts.BulletRow("<b>QA</b> & more", 91.2, 85.0, 90.0, 90.1, 92.3, False,
+                                                      "91.2 points met")], "alt <text>")
+    assert "<title>alt &lt;text&gt;</title>" in chart.svg
+    html = chart.__html__()
+    assert 'alt="alt &lt;text&gt;"' in html  # the tagged PDF's alt text of the figure
+    assert "&lt;b&gt;QA&lt;/b&gt; &amp; more" in html and "<b>" not in html
+    assert "QA" not in chart.svg and "91.2 points met" in html  # labels are HTML, not SVG text
+
+
+def test_a_chart_is_an_image_of_its_svg_with_its_labels_on_their_rows():
+    rows = [charts.CompareRow(f"row {i}", 80.0 + i, 78.0, caption=f"{80 + i}%") for i in range(3)]
+    chart = charts.comparison_chart(rows, "t")
+    html = chart.__html__()
+    src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(src).decode() == chart.svg
+    spans = re.findall(r'<span class="chart-label" style="left:([\d.]+)%;top:([\d.]+)%;font-size:([\d.]+)px', html)
+    assert len(spans) == 6
+    for i, (left, top, size) in enumerate(spans[::2]):  # row labels, each on its row's baseline
+        assert float(left) == 0
+        baseline = float(top) / 100 * chart.height + 0.928 * float(size) / charts.LABEL_SCALE
+        assert baseline == pytest.approx(24 + 20 * i + 10 + 3, abs=0.05)
+    assert len({top for _, top, _ in spans[1::2]}) == 3 and all(float(left) > 70 for left, _, _ in spans[1::2])
 
 
 def test_attainment_places_minimum_and_target_the_same_for_either_direction():
@@ -111,10 +131,10 @@ def test_attainment_places_minimum_and_target_the_same_for_either_direction():
 
 
 def test_trend_with_one_recorded_month_says_so():
-    svg = charts.trend_chart([charts.TrendMark("Oct", 80.0)], 75.0, 80.0, "t")
+    svg = charts.trend_chart([charts.TrendMark("Oct", 80.0)], 75.0, 80.0, "t").svg
     assert "no earlier periods recorded" in svg and svg.count("<circle") == 1
     several = charts.trend_chart([charts.TrendMark("Aug", 70.0, True), charts.TrendMark("Sep", None),
-                                  charts.TrendMark("Oct", 81.0), charts.TrendMark("Nov", 82.0)], 75.0, 80.0, "t")
+                                  charts.TrendMark("Oct", 81.0), charts.TrendMark("Nov", 82.0)], 75.0, 80.0, "t").svg
     assert several.count("<polyline") == 1  # the missing September breaks the line
     assert "no earlier periods" not in several
 

@@ -1,19 +1,19 @@
-"""Small inline SVG charts for the PDF reports: crisp vector graphics, no plotting library.
+"""Small SVG charts for the PDF reports: crisp vector graphics, no plotting library.
 
-Each function takes plain rows (labels, floats, display texts) and returns one `<svg>` element
-with a `<title>` (its alt text in the tagged PDF). Every label is XML-escaped here. Colours are
-chosen to read in greyscale too: vendor marks are filled and dark, in-house marks hollow, a
+Each function takes plain rows (labels, floats, display texts) and returns a `Chart`: an SVG
+document with a `<title>` (its alt text in the tagged PDF) and, for the row charts, the row labels
+and captions, which are set in HTML over it (see `Label`). Every label is escaped here. Colours
+are chosen to read in greyscale too: vendor marks are filled and dark, in-house marks hollow, a
 missed KPI is a diamond where a met one is a circle, and every mark has its figure in text.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-
-from markupsafe import Markup
 
 FONT = "DejaVu Sans, sans-serif"
 INK = "#1f2933"
@@ -26,6 +26,13 @@ BAND_LOW = "#dfe4e9"  # worse than the minimum
 BAND_MID = "#eef1f4"  # between minimum and target
 BAND_HIGH = "#f9fafb"  # at or beyond the target
 
+# Row labels and captions are set in HTML, not SVG: WeasyPrint lays out and draws SVG text one
+# letter at a time, and these strings were over a third of a scorecard's drawing time. They sit in
+# the chart's left and right margins, placed in percent of the chart's size so they stay on their
+# rows at any paper width, at the size the SVG text had at the A4 text width (178 mm).
+LABEL_SCALE = 178 / 25.4 * 96 / 640  # CSS px per chart unit for a 640-unit-wide chart on A4
+_ASCENT, _DESCENT = 0.928, 0.236  # DejaVu Sans, in em: where a line's baseline sits
+
 
 def _n(x: float) -> str:
     """A coordinate with two decimals at most (short, stable text)."""
@@ -37,11 +44,58 @@ def _t(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _svg(width: float, height: float, title: str, body: list[str]) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{_n(width)}" '
-            f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}">'
-            f"<title>{_t(title)}</title>")
-    return Markup(head + "".join(body) + "</svg>")
+@dataclass(frozen=True)
+class Label:
+    """HTML text over a chart: `lines` set from `x` with the first baseline at `y` (chart units)."""
+
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    size: float
+    pitch: float = 0.0  # baseline to baseline; 0: one line
+    emphasis: bool = False  # dark red and bold
+    bold: bool = False
+
+    def html(self, width: float, height: float) -> str:
+        """A `<span>` placed in percent of a `width` x `height` chart."""
+        line_height = self.pitch or self.size * (_ASCENT + _DESCENT)
+        top = self.y - (line_height - self.size * (_ASCENT + _DESCENT)) / 2 - self.size * _ASCENT
+        css = (f"left:{_n(100 * self.x / width)}%;top:{_n(100 * top / height)}%;"
+               f"font-size:{_n(self.size * LABEL_SCALE)}px;line-height:{_n(line_height * LABEL_SCALE)}px")
+        kind = "chart-label emphasis" if self.emphasis else "chart-label bold" if self.bold else "chart-label"
+        return f'<span class="{kind}" style="{css}">{"<br>".join(_t(line) for line in self.lines)}</span>'
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: its SVG document (`svg`), its alt text and the HTML labels set over it.
+
+    In a template it becomes (`__html__`) an `<img>` holding the SVG as a `data:` URL with the title
+    as its alt text, so neither the HTML parser nor the CSS cascade walks the SVG's elements;
+    the labels follow it in one positioned box.
+    """
+
+    svg: str
+    title: str
+    width: float
+    height: float
+    labels: tuple[Label, ...] = ()
+
+    def __html__(self) -> str:
+        """The markup jinja2 inserts for the chart (already escaped)."""
+        data = base64.b64encode(self.svg.encode()).decode("ascii")
+        image = f'<img class="chart" alt="{_t(self.title)}" src="data:image/svg+xml;base64,{data}">'
+        if not self.labels:
+            return image
+        spans = "".join(label.html(self.width, self.height) for label in self.labels)
+        return f'<div class="chart-box">{image}{spans}</div>'
+
+
+def _chart(width: float, height: float, title: str, body: list[str], labels: Sequence[Label] = ()) -> Chart:
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
+           f'viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}"><title>{_t(title)}</title>'
+           + "".join(body) + "</svg>")
+    return Chart(svg, title, width, height, tuple(labels))
 
 
 def _text(x: float, y: float, text: str, size: float = 8, anchor: str = "start", fill: str = INK,
@@ -141,7 +195,7 @@ def _attainment(value: float, row: BulletRow) -> float:
     return (value - row.minimum) / span
 
 
-def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) -> Markup:
+def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) -> Chart:
     """KPIs on one shared axis where the minimum is 0 and the target 1 (better to the right).
 
     Each mark sits where the actual lies between minimum and target, so KPIs of different units and
@@ -166,15 +220,14 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
         _text(x(_LO), top - 8, "\u2190 worse", 7.5, "start", MUTED),
         _text(x(_HI), top - 8, "better \u2192", 7.5, "end", MUTED),
     ]
+    labels: list[Label] = []
     for i, row in enumerate(rows):
         y = top + row_h * i + row_h / 2
         if i:
             body.append(_line(4, top + row_h * i, width - 4, top + row_h * i, "#ffffff", 1.5))
         lines = wrap(row.label, 42)
-        for j, part in enumerate(lines):
-            body.append(_text(0, y + 3 + (j - (len(lines) - 1) / 2) * 8.5, part, 7.6))
-        body.append(_text(x1 + 8, y + 3, row.caption, 8, "start", MISSED if row.missed else INK,
-                          "bold" if row.missed else "normal"))
+        labels.append(Label(0, y + 3 - (len(lines) - 1) / 2 * 8.5, tuple(lines), 7.6, 8.5))
+        labels.append(Label(x1 + 8, y + 3, (row.caption,), 8, emphasis=row.missed))
         if row.value is None:
             body.append(_text((x0 + x1) / 2, y + 3, "no mark: not scored", 7, "middle", MUTED))
             continue
@@ -199,7 +252,7 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
         _text(x0 + 112, legend_y, "95% interval", 7.5, fill=MUTED),
         _arrow(x0 + 172, legend_y - 3, True, MUTED), _text(x0 + 182, legend_y, "off the scale", 7.5, fill=MUTED),
     ]
-    return _svg(width, height, title, body)
+    return _chart(width, height, title, body, labels)
 
 
 # --- trend -------------------------------------------------------------------------------------
@@ -214,7 +267,7 @@ class TrendMark:
 
 
 def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title: str,
-                width: float = 200, height: float = 78) -> Markup:
+                width: float = 200, height: float = 78) -> Chart:
     """A small line chart of a KPI over recent periods with its minimum (dashed) and target (dotted).
 
     Periods without a record leave a gap; with a single recorded period it is one mark and a note.
@@ -256,7 +309,7 @@ def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title
     if len(values) == 1:
         body.append(_rect(width / 2 - 52, 2, 104, 10, "#ffffff"))
         body.append(_text(width / 2, 9.5, "no earlier periods recorded", 6.5, "middle", MUTED))
-    return _svg(width, height, title, body)
+    return _chart(width, height, title, body)
 
 
 # --- vendor against in-house -------------------------------------------------------------------
@@ -274,7 +327,7 @@ class CompareRow:
 
 
 def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float, float] | None = None,
-                     width: float = 640, vendor_label: str = "vendor", baseline_label: str = "in-house") -> Markup:
+                     width: float = 640, vendor_label: str = "vendor", baseline_label: str = "in-house") -> Chart:
     """A dot plot: per row the vendor (filled) and in-house (hollow) values joined by a line.
 
     The axis covers the values (not from zero: dots, not bars, so nothing suggests a length), with
@@ -295,15 +348,15 @@ def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float
 
     plot_h = row_h * len(rows)
     body: list[str] = []
+    labels: list[Label] = []
     for t in ticks:
         body.append(_line(x(t), top - 3, x(t), top + plot_h, GRID, 0.8))
         body.append(_text(x(t), top - 7, f"{t:g}", 7, "middle", MUTED))
     for i, row in enumerate(rows):
         y = top + row_h * i + row_h / 2
         body.append(_line(x0, y, x1, y, "#eef1f4", 0.8))
-        body.append(_text(0, y + 3, wrap(row.label, 38, 1)[0], 8))
-        body.append(_text(x1 + 8, y + 3, row.caption, 7.5, "start", MISSED if row.emphasis else INK,
-                          "bold" if row.emphasis else "normal"))
+        labels.append(Label(0, y + 3, (wrap(row.label, 38, 1)[0],), 8))
+        labels.append(Label(x1 + 8, y + 3, (row.caption,), 7.5, emphasis=row.emphasis))
         if row.floor is not None:
             body.append(_line(x(row.floor), y - 6, x(row.floor), y + 6, MISSED, 1.3))
         if row.vendor is not None and row.baseline is not None:
@@ -319,7 +372,7 @@ def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float
     if any(r.floor is not None for r in rows):
         body += [_line(x0 + 160, legend_y - 8, x0 + 160, legend_y + 2, MISSED, 1.3),
                  _text(x0 + 166, legend_y, "contract floor", 7.5, fill=MUTED)]
-    return _svg(width, top + plot_h + 22, title, body)
+    return _chart(width, top + plot_h + 22, title, body, labels)
 
 
 # --- portfolio ---------------------------------------------------------------------------------
@@ -334,7 +387,7 @@ class ScoreBar:
     muted: bool = False  # the in-house baseline
 
 
-def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Markup:
+def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Chart:
     """Horizontal bars of composite scores on a 0..100 axis (a true zero, so bars)."""
     label_w, caption_w, row_h, top = 200.0, 90.0, 24.0, 22.0
     x0, x1 = label_w + 8, width - caption_w
@@ -344,17 +397,17 @@ def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Mark
 
     plot_h = row_h * len(rows)
     body: list[str] = []
+    labels: list[Label] = []
     for t in range(0, 101, 20):
         body.append(_line(x(t), top - 3, x(t), top + plot_h, GRID, 0.8))
         body.append(_text(x(t), top - 7, str(t), 7, "middle", MUTED))
     for i, row in enumerate(rows):
         y = top + row_h * i
         lines = wrap(row.label, 40)
-        for j, part in enumerate(lines):
-            body.append(_text(0, y + row_h / 2 + 3 + (j - (len(lines) - 1) / 2) * 9, part, 8))
+        labels.append(Label(0, y + row_h / 2 + 3 - (len(lines) - 1) / 2 * 9, tuple(lines), 8, 9))
         if row.value is not None:
             fill = "#ffffff" if row.muted else VENDOR
             body.append(f'<rect x="{_n(x0)}" y="{_n(y + 4)}" width="{_n(x(row.value) - x0)}" '
                         f'height="{_n(row_h - 8)}" fill="{fill}" stroke="{VENDOR}" stroke-width="1"/>')
-        body.append(_text(x1 + 8, y + row_h / 2 + 3, row.caption, 8, weight="bold"))
-    return _svg(width, top + plot_h + 6, title, body)
+        labels.append(Label(x1 + 8, y + row_h / 2 + 3, (row.caption,), 8, bold=True))
+    return _chart(width, top + plot_h + 6, title, body, labels)

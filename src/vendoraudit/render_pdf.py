@@ -12,6 +12,7 @@ import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -43,8 +44,17 @@ def paper_size(paper: str) -> str:
 
 
 def environment(templates: Path | None = None) -> Environment:
-    """The jinja2 environment: templates from `templates` (default report_templates/) only."""
-    return Environment(loader=FileSystemLoader(str(templates or TEMPLATES_DIR)), autoescape=True,
+    """The jinja2 environment: templates from `templates` (default report_templates/) only.
+
+    One per folder and process, shared by every caller (so don't add to it), and each template is
+    compiled once; jinja2 still reloads a template whose file changed.
+    """
+    return _environment(Path(templates or TEMPLATES_DIR).resolve())
+
+
+@cache
+def _environment(templates: Path) -> Environment:
+    return Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
