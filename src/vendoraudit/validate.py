@@ -98,8 +98,9 @@ class FileReport:
 class ValidatedExports:
     """An export set after validation.
 
-    `tables`: valid rows of all six tables (canonical columns + `_source_file`, `_source_row`;
-    empty with the right schema when no file). `quarantine`: the rest, with `_reason`.
+    `tables`: valid rows of all six tables (canonical columns + `_source_file` (categorical: a file
+    name repeated on every row), `_source_row`; empty with the right schema when no file).
+    `quarantine`: the rest, with `_reason`.
     """
 
     tables: MappingABC[str, pl.DataFrame]
@@ -514,7 +515,8 @@ def _assemble(files: Sequence[_FileRead], live: dict[str, pl.DataFrame], exclude
         is_bad = live[table][_IDX].is_in(reasons[_IDX].implode())
         bad = live[table].filter(is_bad).join(reasons, on=_IDX, how="left", maintain_order="left")
         # Popped: the whole table is let go as its valid rows are taken.
-        tables[table] = _kept(live.pop(table), ~is_bad, out_columns)
+        tables[table] = _kept(live.pop(table), ~is_bad, out_columns).with_columns(
+            pl.col(SOURCE_FILE).cast(pl.Categorical))  # 4 bytes a row, not the name (10M rows: -215 MB)
         set_aside = excluded[table].select(
             *out_columns, pl.format("excluded by mapping: {}", pl.col(EXCLUDED)).alias(REASON))
         quarantine[table] = pl.concat([bad.select(*out_columns, REASON), set_aside])

@@ -50,8 +50,10 @@ class PeriodData:
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
     After `restrict`, `interactions`, `follow_ups` and `qa_items` may be LazyFrames (a filtered view),
     so that each metric reads only its columns; metric functions call `.lazy()` on them.
-    `parts` holds the same rows per site (table -> site_id -> frame, slices where the rows of a site
-    are contiguous): `restrict` takes a vendor's sites from them instead of scanning every row.
+    `follow_ups` is a lazy view. `parts` holds the same rows per site (table -> site_id -> frame):
+    slices where a site's rows are contiguous, else copies (surveys, evaluations, items) or lazy
+    filters (interactions, follow-ups, too big to copy); `restrict` takes a vendor's sites from them
+    instead of scanning every row.
     """
 
     period: Period
@@ -66,7 +68,7 @@ class PeriodData:
     training_to_date: pl.DataFrame
     roster: pl.DataFrame
     contact_queues: pl.DataFrame
-    parts: Mapping[str, Mapping[str, pl.DataFrame]] = field(default_factory=dict)
+    parts: Mapping[str, Mapping[str, Frame]] = field(default_factory=dict)
 
 
 def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
@@ -120,16 +122,33 @@ def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame, upper_only: 
     return frame if mask.all() else frame.filter(mask)
 
 
-def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """The rows of each site: slices of `frame` (no copy) when each site's rows are contiguous, as
-    when every site sends its own files; else a partition (a copy). Rows keep their order."""
+def _site_runs(frame: pl.DataFrame) -> dict[str, pl.DataFrame] | None:
+    """Each site's rows as a slice of `frame` (no copy) when they are contiguous, as when every site
+    sends its own files; else None."""
     runs = frame.select(pl.col("site_id").rle()).unnest("site_id")
-    if runs["value"].null_count() == 0 and runs["value"].n_unique() == runs.height:
-        starts = runs["len"].cum_sum() - runs["len"]
-        return {site: frame.slice(start, n) for site, start, n in zip(runs["value"], starts, runs["len"])}
+    if runs["value"].null_count() or runs["value"].n_unique() != runs.height:
+        return None
+    starts = runs["len"].cum_sum() - runs["len"]
+    return {site: frame.slice(start, n) for site, start, n in zip(runs["value"], starts, runs["len"])}
+
+
+def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The rows of each site in their order: slices when contiguous, else a partition (a copy)."""
+    runs = _site_runs(frame)
+    if runs is not None:
+        return runs
     groups = frame.filter(pl.col("site_id").is_not_null()).partition_by("site_id", as_dict=True,
                                                                          maintain_order=True)
     return {key[0]: part for key, part in groups.items()}
+
+
+def _views_by_site(frame: pl.DataFrame, site_ids: Sequence[str]) -> dict[str, pl.LazyFrame]:
+    """The rows of each site as lazy views, never a copy (for the big tables, read lazily):
+    slices when contiguous, else a filter of `frame` by site."""
+    runs = _site_runs(frame)
+    if runs is not None:
+        return {site: part.lazy() for site, part in runs.items()}
+    return {site: frame.lazy().filter(pl.col("site_id") == site) for site in site_ids}
 
 
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
@@ -146,29 +165,42 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
                      on="evaluation_id", how="left", maintain_order="left").get_column("site_id"))
     sited_items = t["qa_items"].with_columns(site_of)
     item_parts = {site: part.drop("site_id") for site, part in _by_site(sited_items).items()}
-    items = pl.concat(item_parts.values(), rechunk=False) if item_parts else t["qa_items"].clear()
-    evaluations = evaluation_scores(evaluations, items)
-    interactions = _within(t["interactions"], "arrived_at", bounds)
-    follow_ups = _within(t["interactions"].filter(pl.col("follow_up_due_at").is_not_null()),
-                         "follow_up_due_at", bounds)
+    items = _joined(item_parts, t["qa_items"])
+    evaluation_parts = _by_site(evaluation_scores(evaluations, items))
     surveys = _within(t["surveys"], "submitted_at", bounds)
+    interactions = _within(t["interactions"], "arrived_at", bounds)
+    # Follow-ups are placed by their due date, whenever the contact arrived: per site, a lazy view of
+    # the export's interactions (read by the follow-up metric alone).
+    follow_up_parts = {site: _due_within(view, site, bounds)
+                       for site, view in _views_by_site(t["interactions"], site_ids).items()}
     return PeriodData(
         period=period,
         sites=sites,
         site_ids=site_ids,
         interactions=interactions,
-        follow_ups=follow_ups,
+        follow_ups=_joined(follow_up_parts, t["interactions"].lazy()),
         surveys=surveys,
-        evaluations=evaluations,
-        qa_items=items,
+        evaluations=_joined(evaluation_parts, evaluation_scores(evaluations.clear(), items.clear())),
+        qa_items=_joined(item_parts, t["qa_items"].clear()),
         training=_within(t["training"], "completed_at", bounds),
         training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
         roster=t["roster"],
         contact_queues=t["interactions"].select("interaction_id", "queue"),
-        parts={"interactions": _by_site(interactions), "follow_ups": _by_site(follow_ups),
-               "surveys": _by_site(surveys), "evaluations": _by_site(evaluations),
-               "qa_items": item_parts},
+        parts={"interactions": _views_by_site(interactions, site_ids), "follow_ups": follow_up_parts,
+               "surveys": _by_site(surveys), "evaluations": evaluation_parts, "qa_items": item_parts},
     )
+
+
+def _joined(parts: Mapping[str, Frame], empty: Frame) -> Frame:
+    """The parts as one frame, without copying them (`empty`, with the schema, when there are none)."""
+    return pl.concat(list(parts.values()), rechunk=False) if parts else empty.clear()
+
+
+def _due_within(view: pl.LazyFrame, site: str, bounds: pl.DataFrame) -> pl.LazyFrame:
+    """One site's interactions whose follow-up falls due within the period in the site's local time."""
+    start, end = bounds.filter(pl.col("site_id") == site).select(_START, _END).row(0)
+    due = pl.col("follow_up_due_at")
+    return view.filter(due.is_not_null() & (due >= start) & (due < end))
 
 
 def _local_date(column: str, data: PeriodData, site_ids: Iterable[str]) -> pl.Expr:
