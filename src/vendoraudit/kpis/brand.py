@@ -28,8 +28,6 @@ from .scope import PeriodData, compute_metric, restrict
 from .stats import (Significance, nps_difference_test, nps_variance, round_half_up, two_proportion_test,
                     welch_test)
 
-_TABLES = ("surveys", "qa_evaluations", "qa_items")
-
 
 @dataclass(frozen=True)
 class GapResult:
@@ -147,8 +145,8 @@ def brand_consistency(data: PeriodData, vendor_sites: Sequence[str], baseline_si
     criterion in points (0 when not given).
     """
     floors = dict(floors or {})
-    v = restrict(data, vendor_sites, _TABLES)
-    b = restrict(data, baseline_sites, _TABLES)
+    v = restrict(data, vendor_sites)
+    b = restrict(data, baseline_sites)
     gaps: list[GapResult] = []
     scores: list[float] = []
     for criterion in criteria:
@@ -163,8 +161,8 @@ def brand_consistency(data: PeriodData, vendor_sites: Sequence[str], baseline_si
     lds = min(scores) if scores else None
     parity: list[GapResult] = []
     for channel in _channels(v, b):
-        cv = restrict(v, vendor_sites, _TABLES, channels=[channel])
-        cb = restrict(b, baseline_sites, _TABLES, channels=[channel])
+        cv = restrict(data, vendor_sites, channels=[channel])
+        cb = restrict(data, baseline_sites, channels=[channel])
         parity.extend(_criterion_gap(data, vendor_sites, baseline_sites, c, channel, float(floors.get(c, 0.0)))
                       for c in criteria)
         parity.extend(_survey_gaps(cv, cb, channel))

@@ -156,14 +156,15 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     t = {name: _conform(name, tables.get(name)) for name in TABLES}
     site_ids = _site_ids(t.values(), sites)
     bounds = _bounds(period, site_ids, sites)
-    evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
-    # The items of the period's evaluations, held per site only (`qa_items` joins the parts without a
-    # copy). One membership test per site: a join giving each item its site peaks at 3x the memory.
-    item_parts = {site: t["qa_items"].filter(pl.col("evaluation_id").is_in(ids.get_column("evaluation_id")))
-                  for (site,), ids in evaluations.select("site_id", "evaluation_id")
-                  .partition_by("site_id", as_dict=True, maintain_order=True).items()}
-    items = _joined(item_parts, t["qa_items"])
-    evaluation_parts = _by_site(evaluation_scores(evaluations, items))
+    # Evaluations and their items per site; `qa_items` and `evaluations` join the parts without a
+    # copy. Items by one membership test per site: a join giving each item its site peaks at 3x the
+    # memory. Scores per site keep the group_by's working memory to a site's items.
+    evaluation_parts: dict[str, pl.DataFrame] = {}
+    item_parts: dict[str, pl.DataFrame] = {}
+    for site, evaluations in _by_site(_within(t["qa_evaluations"], "evaluated_at", bounds)).items():
+        ids = evaluations.get_column("evaluation_id").implode()
+        item_parts[site] = t["qa_items"].filter(pl.col("evaluation_id").is_in(ids))
+        evaluation_parts[site] = evaluation_scores(evaluations, item_parts[site])
     surveys = _within(t["surveys"], "submitted_at", bounds)
     interactions = _within(t["interactions"], "arrived_at", bounds)
     # Follow-ups are placed by their due date, whenever the contact arrived: per site, a lazy view of
@@ -177,7 +178,8 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         interactions=interactions,
         follow_ups=_joined(follow_up_parts, t["interactions"].lazy()),
         surveys=surveys,
-        evaluations=_joined(evaluation_parts, evaluation_scores(evaluations.clear(), items.clear())),
+        evaluations=_joined(evaluation_parts, evaluation_scores(t["qa_evaluations"].clear(),
+                                                                t["qa_items"].clear())),
         qa_items=_joined(item_parts, t["qa_items"].clear()),
         training=_within(t["training"], "completed_at", bounds),
         training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
@@ -189,7 +191,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
 
 
 def _joined(parts: Mapping[str, Frame], empty: Frame) -> Frame:
-    """The parts as one frame, without copying them (`empty`, with the schema, when there are none)."""
+    """The parts as one frame, without copying them (`empty` cleared, for its schema, when none)."""
     return pl.concat(list(parts.values()), rechunk=False) if parts else empty.clear()
 
 
@@ -236,13 +238,12 @@ def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[st
 _SCOPES: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, PeriodData]] = weakref.WeakKeyDictionary()
 
 
-def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = tuple(TABLES),
+def restrict(data: PeriodData, site_ids: Sequence[str],
              channels: Sequence[str] | None = None, queues: Sequence[str] | None = None,
              exclude_queues: Sequence[str] = (), exclude_dates: Sequence[date] = ()) -> PeriodData:
-    """`data` narrowed to sites, channels, queues and non-excused dates; frames of tables not in
-    `tables` are left as they are (the caller will not read them). The same scope asked again of
+    """`data` narrowed to sites, channels, queues and non-excused dates. The same scope asked again of
     the same `data` is the same object."""
-    key = (tuple(site_ids), tuple(tables), None if channels is None else tuple(channels),
+    key = (tuple(site_ids), None if channels is None else tuple(channels),
            None if queues is None else tuple(queues), tuple(exclude_queues), tuple(exclude_dates))
     known = _SCOPES.setdefault(data, {})
     if key not in known:
@@ -250,24 +251,14 @@ def restrict(data: PeriodData, site_ids: Sequence[str], tables: Sequence[str] = 
     return known[key]
 
 
-def _restrict(data: PeriodData, site_ids: tuple[str, ...], tables: tuple[str, ...],
-              channels: tuple[str, ...] | None, queues: tuple[str, ...] | None,
-              exclude_queues: tuple[str, ...], exclude_dates: tuple[date, ...]) -> PeriodData:
+def _restrict(data: PeriodData, site_ids: tuple[str, ...], channels: tuple[str, ...] | None,
+              queues: tuple[str, ...] | None, exclude_queues: tuple[str, ...],
+              exclude_dates: tuple[date, ...]) -> PeriodData:
+    if channels is None and queues is None and not exclude_queues and not exclude_dates:
+        return _sites_only(data, site_ids)
+    # The filters apply to the sites' own scope (shared by every filter of those sites).
+    base = restrict(data, site_ids)
     sites = list(site_ids)
-    every_site = set(sites) >= set(data.site_ids)
-    filtered = channels is not None or queues is not None or bool(exclude_queues) or bool(exclude_dates)
-    changes: dict[str, object] = {}
-
-    def site_rows(name: str, whole: Frame) -> Frame:
-        """The sites' rows: from `data.parts` (no scan) when it has them, else by a filter."""
-        if every_site:
-            return whole
-        parts = data.parts.get(name)
-        if parts is None:
-            return whole.filter(pl.col("site_id").is_in(sites))
-        # In the parts' own order, which is the order of the rows in `whole`.
-        chosen = [part for site, part in parts.items() if site in site_ids]
-        return pl.concat(chosen, rechunk=False) if chosen else whole.clear()
 
     def contact_filter(frame: Frame, date_column: str, by_lookup: bool) -> Frame:
         keep: list[pl.Expr] = []
@@ -283,32 +274,56 @@ def _restrict(data: PeriodData, site_ids: tuple[str, ...], tables: tuple[str, ..
         out = frame.filter(*keep) if keep else frame
         return _queue_filter(out, data.contact_queues, queues, exclude_queues) if by_lookup else out
 
-    if "interactions" in tables:
-        # Lazy: the big frame is filtered inside each metric's own query, on its columns only.
-        changes["interactions"] = contact_filter(site_rows("interactions", data.interactions).lazy(),
-                                                 "arrived_at", False)
-        changes["follow_ups"] = contact_filter(site_rows("follow_ups", data.follow_ups).lazy(),
-                                               "follow_up_due_at", False)
-    if "surveys" in tables:
-        changes["surveys"] = contact_filter(site_rows("surveys", data.surveys), "submitted_at", True)
-    if "qa_evaluations" in tables or "qa_items" in tables:
-        evaluations = contact_filter(site_rows("evaluations", data.evaluations), "evaluated_at", True)
-        changes["evaluations"] = evaluations
-        # The sites' items are exactly those of the sites' evaluations; any other filter keeps the
-        # items of the evaluations kept, lazily: only criterion queries read them, one criterion each.
-        by_parts = every_site or "qa_items" in data.parts
-        items = site_rows("qa_items", data.qa_items) if by_parts else data.qa_items
-        if filtered or not by_parts:
-            items = items.lazy().join(evaluations.lazy().select("evaluation_id"), on="evaluation_id",
-                                      how="semi")
-        changes["qa_items"] = items
-    if "training" in tables:
-        site_only = pl.col("site_id").is_in(sites)
-        changes["training"] = data.training.filter(site_only)
-        changes["training_to_date"] = data.training_to_date.filter(site_only)
-    if "roster" in tables:
-        changes["roster"] = data.roster.filter(pl.col("site_id").is_in(sites))
-    return replace(data, site_ids=tuple(sorted(set(sites))), parts={}, **changes)
+    evaluations = contact_filter(base.evaluations, "evaluated_at", True)
+    return replace(
+        base,
+        # Lazy: the big frames are filtered inside each metric's own query, on its columns only.
+        interactions=contact_filter(base.interactions.lazy(), "arrived_at", False),
+        follow_ups=contact_filter(base.follow_ups.lazy(), "follow_up_due_at", False),
+        surveys=contact_filter(base.surveys, "submitted_at", True),
+        evaluations=evaluations,
+        # The items of the evaluations kept, lazily: only the criterion query reads them.
+        qa_items=_items_of(base.qa_items, evaluations),
+        parts={},
+    )
+
+
+def _sites_only(data: PeriodData, site_ids: tuple[str, ...]) -> PeriodData:
+    """`data` narrowed to sites: their parts joined without a copy, or a filter where `data` has none."""
+    wanted = set(site_ids)
+    if wanted >= set(data.site_ids):
+        return replace(data, site_ids=tuple(sorted(wanted)), interactions=data.interactions.lazy(),
+                       follow_ups=data.follow_ups.lazy())
+    in_sites = pl.col("site_id").is_in(sorted(wanted))
+
+    def rows(name: str, whole: Frame) -> Frame:
+        parts = data.parts.get(name)
+        if parts is None:
+            return whole.filter(in_sites)
+        # In the parts' own order, which is the order of the rows in `whole`.
+        return _joined({s: p for s, p in parts.items() if s in wanted}, whole)
+
+    evaluations = rows("evaluations", data.evaluations)
+    return replace(
+        data,
+        site_ids=tuple(sorted(wanted)),
+        interactions=rows("interactions", data.interactions).lazy(),
+        follow_ups=rows("follow_ups", data.follow_ups).lazy(),
+        surveys=rows("surveys", data.surveys),
+        evaluations=evaluations,
+        # The sites' items are exactly those of the sites' evaluations.
+        qa_items=(rows("qa_items", data.qa_items) if "qa_items" in data.parts
+                  else _items_of(data.qa_items, evaluations)),
+        training=data.training.filter(in_sites),
+        training_to_date=data.training_to_date.filter(in_sites),
+        roster=data.roster.filter(in_sites),
+        parts={table: {s: p for s, p in parts.items() if s in wanted} for table, parts in data.parts.items()},
+    )
+
+
+def _items_of(items: Frame, evaluations: pl.DataFrame) -> pl.LazyFrame:
+    """The items of `evaluations`, as a lazy view."""
+    return items.lazy().join(evaluations.lazy().select("evaluation_id"), on="evaluation_id", how="semi")
 
 
 # Results already computed on a PeriodData (frames are never modified, results are frozen): an audit
@@ -355,7 +370,7 @@ def compute_metric(metric_id: str, data: PeriodData, site_ids: Sequence[str],
 def _compute(definition: MetricDef, data: PeriodData, site_ids: Sequence[str], resolved: Mapping[str, object],
              channels: Sequence[str] | None, queues: Sequence[str] | None, exclude_queues: Sequence[str],
              exclude_dates: Sequence[date], min_sample: int) -> MetricResult:
-    scoped = restrict(data, site_ids, definition.tables, channels, queues, exclude_queues, exclude_dates)
+    scoped = restrict(data, site_ids, channels, queues, exclude_queues, exclude_dates)
     result = definition.compute(scoped, resolved)
     ignored = [name for name, given, kind in (("channel", channels is not None, CHANNEL),
                                               ("queue", queues is not None or bool(exclude_queues), QUEUE))
@@ -403,7 +418,7 @@ def breakdown(metric_id: str, data: PeriodData, by: BreakdownBy, site_ids: Seque
     elif by in ("channel", "queue"):
         if (CHANNEL if by == "channel" else QUEUE) not in definition.filters:
             return ()
-        keys = _keys(restrict(data, sites, definition.tables), definition.tables, by)
+        keys = _keys(restrict(data, sites), definition.tables, by)
         out = []
         for key in keys:
             filt = {"channels": [key]} if by == "channel" else {"queues": [key]}
