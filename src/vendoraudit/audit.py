@@ -36,7 +36,8 @@ from .exports import discover, read_file
 from .history import History
 from .kpis.brand import brand_consistency
 from .kpis.registry import METRICS
-from .kpis.scope import PeriodData, breakdown, compute_metric, period_data
+from .kpis.period import PeriodData, period_data
+from .kpis.scope import breakdown, compute_metric
 from .kpis.workforce import active_agents
 from .money import Settlement, format_money, settle
 from .periods import Period

@@ -4,8 +4,9 @@ brand-promise consistency. It reads validated tables and returns MetricResult va
 from __future__ import annotations
 
 from .brand import ConsistencyResult, GapResult, brand_consistency
+from .period import PeriodData, period_data
 from .registry import METRICS, MetricDef, ParamSpec, metric
-from .scope import PeriodData, breakdown, compute_metric, period_data
+from .scope import breakdown, compute_metric
 from .stats import round_half_up
 
 __all__ = [

@@ -24,7 +24,8 @@ import polars as pl
 
 from ..results import MetricResult
 from . import survey
-from .scope import PeriodData, compute_metric, restrict
+from .period import PeriodData
+from .scope import compute_metric, restrict
 from .stats import (Significance, nps_difference_test, nps_variance, round_half_up, two_proportion_test,
                     welch_test)
 

@@ -21,7 +21,7 @@ from . import ops, quality, survey, training, workforce
 from .ops import SERVICE_LEVEL_VARIANTS
 
 if TYPE_CHECKING:
-    from .scope import PeriodData
+    from .period import PeriodData
 
 CHANNEL = "channel"
 QUEUE = "queue"
