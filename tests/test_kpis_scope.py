@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 import pytest
-from kpis_frames import at, data, evaluation
+from kpis_frames import UTC, at, data, evaluation
 
 from vendoraudit.kpis import compute_metric
 from vendoraudit.kpis.quality import criterion_score, criterion_totals
@@ -67,3 +69,19 @@ def test_criterion_totals_answer_each_criterion_as_its_own_query():
         alone = criterion_score(d.evaluations, d.qa_items, criterion)
         assert criterion_score(d.evaluations, d.qa_items, criterion, totals=totals) == alone
     assert totals["c0"] == (18.0, 20.0, 2)
+
+
+@pytest.mark.parametrize("order", [["NY", "NY", "S1", "S1"], ["NY", "S1", "NY", "S1"]])
+def test_follow_ups_are_placed_by_their_site_local_due_date(order):
+    # 31 Oct 23:30 in New York is 1 Nov 03:30 UTC: October for NY, November for S1 (UTC). The
+    # first contact arrived in September: a follow-up is placed by its due date alone.
+    due = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)
+    rows = [{"site_id": site, "arrived_at": datetime(2026, 9, 30, tzinfo=UTC) if k == 0 else at(0),
+             "follow_up_due_at": due, "follow_up_completed_at": due if k == 0 else None}
+            for k, site in enumerate(order)]
+    d = data(interactions=rows)
+    ny = compute_metric("ops.follow_up_kept", d, ["NY"])
+    assert (ny.numerator, ny.denominator) == (1, 2)
+    assert compute_metric("ops.follow_up_kept", d, ["S1"]).n == 0
+    both = compute_metric("ops.follow_up_kept", d, ["S1", "NY"])
+    assert (both.numerator, both.denominator) == (1, 2)

@@ -32,10 +32,10 @@ class PeriodData:
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
     `follow_ups` is a lazy view; in a scope (`scope.restrict`) `interactions` and `qa_items` may be
     too, so that each metric reads only its columns: metric functions call `.lazy()` on them.
-    `parts` holds the same rows per site (table -> site_id -> frame):
-    slices where a site's rows are contiguous, else copies (surveys, evaluations, items) or lazy
-    filters (interactions, follow-ups, too big to copy); `restrict` takes a vendor's sites from them
-    instead of scanning every row.
+    `parts` holds the same rows per site (table -> site_id -> frame): slices where a site's rows
+    are contiguous (as when each site sends its own files), else copies for surveys, evaluations and
+    items, and no parts for interactions and follow-ups (too big to copy; a scope filters them).
+    `scope.restrict` takes a vendor's sites from the parts instead of scanning every row.
     """
 
     period: Period
@@ -90,25 +90,37 @@ def _bounds(period: Period, site_ids: Sequence[str], sites: SiteDirectory) -> pl
                                       _END: pl.Datetime("us", "UTC")}, orient="row")
 
 
+def _inside(column: str, start: pl.Expr | None, end: pl.Expr) -> pl.Expr:
+    """`column` in [start, end) (before `end` when `start` is None); false when null."""
+    test = pl.col(column) < end
+    return (test if start is None else test & (pl.col(column) >= start)).fill_null(False)
+
+
+def _site_bound(bounds: pl.DataFrame, name: str) -> pl.Expr:
+    """Each row's own site's start or end, looked up row by row."""
+    return pl.col("site_id").replace_strict(bounds["site_id"], bounds[name], default=None)
+
+
+def _limits(bounds: pl.DataFrame) -> dict[str, tuple[pl.Expr, pl.Expr]]:
+    """site_id -> its (start, end) as constants."""
+    return {site: (pl.lit(start), pl.lit(end)) for site, start, end in bounds.iter_rows()}
+
+
 def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame, upper_only: bool = False) -> pl.DataFrame:
     """Rows whose `column` falls in their own site's [start, end) (or before its end: `upper_only`).
 
     Each site's rows are tested against its constant bounds when they are contiguous (8x faster
     than looking the bounds up row by row); the frame is filtered once by the mask, if at all.
     """
-    def test(start: pl.Expr, end: pl.Expr) -> pl.Expr:
-        inside = pl.col(column) < end
-        return (inside if upper_only else inside & (pl.col(column) >= start)).fill_null(False)
-
     runs = _site_runs(frame)
     if runs is not None:
-        limits = {site: (start, end) for site, start, end in bounds.iter_rows()}
-        masks = [part.select(test(*map(pl.lit, limits[site]))).to_series() for site, part in runs.items()]
+        limits = _limits(bounds)
+        masks = [part.select(_inside(column, None if upper_only else limits[site][0], limits[site][1]))
+                 .to_series() for site, part in runs.items()]
         mask = pl.concat(masks) if masks else pl.Series(dtype=pl.Boolean)
     else:
-        def bound(name: str) -> pl.Expr:
-            return pl.col("site_id").replace_strict(bounds["site_id"], bounds[name], default=None)
-        mask = frame.select(test(bound(_START), bound(_END))).to_series()
+        start = None if upper_only else _site_bound(bounds, _START)
+        mask = frame.select(_inside(column, start, _site_bound(bounds, _END))).to_series()
     return frame if mask.all() else frame.filter(mask)
 
 
@@ -132,15 +144,6 @@ def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in groups.items()}
 
 
-def _views_by_site(frame: pl.DataFrame, site_ids: Sequence[str]) -> dict[str, pl.LazyFrame]:
-    """The rows of each site as lazy views, never a copy (for the big tables, read lazily):
-    slices when contiguous, else a filter of `frame` by site."""
-    runs = _site_runs(frame)
-    if runs is not None:
-        return {site: part.lazy() for site, part in runs.items()}
-    return {site: frame.lazy().filter(pl.col("site_id") == site) for site in site_ids}
-
-
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
     """Restrict the validated tables to `period` once, each row by its own site's local month."""
     t = {name: _conform(name, tables.get(name)) for name in TABLES}
@@ -157,16 +160,29 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         evaluation_parts[site] = evaluation_scores(evaluations, item_parts[site])
     surveys = _within(t["surveys"], "submitted_at", bounds)
     interactions = _within(t["interactions"], "arrived_at", bounds)
-    # Follow-ups are placed by their due date, whenever the contact arrived: per site, a lazy view of
-    # the export's interactions (read by the follow-up metric alone).
-    follow_up_parts = {site: _due_within(view, site, bounds)
-                       for site, view in _views_by_site(t["interactions"], site_ids).items()}
+    parts: dict[str, Mapping[str, Frame]] = {"surveys": _by_site(surveys), "evaluations": evaluation_parts,
+                                             "qa_items": item_parts}
+    # Follow-ups are placed by their due date, whenever the contact arrived: a lazy view of the
+    # export's interactions, read by the follow-up metric alone. The interactions are too big to
+    # copy per site: they have parts only when each site's rows are contiguous (slices).
+    due = pl.col("follow_up_due_at").is_not_null()
+    contact_runs, limits = _site_runs(t["interactions"]), _limits(bounds)
+    if contact_runs is not None:
+        parts["follow_ups"] = {site: part.lazy().filter(due & _inside("follow_up_due_at", *limits[site]))
+                               for site, part in contact_runs.items()}
+        follow_ups = joined(parts["follow_ups"], t["interactions"].lazy())
+    else:
+        follow_ups = t["interactions"].lazy().filter(
+            due & _inside("follow_up_due_at", _site_bound(bounds, _START), _site_bound(bounds, _END)))
+    period_runs = contact_runs if interactions is t["interactions"] else _site_runs(interactions)
+    if period_runs is not None:
+        parts["interactions"] = period_runs
     return PeriodData(
         period=period,
         sites=sites,
         site_ids=site_ids,
         interactions=interactions,
-        follow_ups=joined(follow_up_parts, t["interactions"].lazy()),
+        follow_ups=follow_ups,
         surveys=surveys,
         evaluations=joined(evaluation_parts, evaluation_scores(t["qa_evaluations"].clear(),
                                                                 t["qa_items"].clear())),
@@ -175,18 +191,10 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
         roster=t["roster"],
         contact_queues=t["interactions"].select("interaction_id", "queue"),
-        parts={"interactions": _views_by_site(interactions, site_ids), "follow_ups": follow_up_parts,
-               "surveys": _by_site(surveys), "evaluations": evaluation_parts, "qa_items": item_parts},
+        parts=parts,
     )
 
 
 def joined(parts: Mapping[str, Frame], empty: Frame) -> Frame:
     """The parts as one frame, without copying them (`empty` cleared, for its schema, when none)."""
     return pl.concat(list(parts.values()), rechunk=False) if parts else empty.clear()
-
-
-def _due_within(view: pl.LazyFrame, site: str, bounds: pl.DataFrame) -> pl.LazyFrame:
-    """One site's interactions whose follow-up falls due within the period in the site's local time."""
-    start, end = bounds.filter(pl.col("site_id") == site).select(_START, _END).row(0)
-    due = pl.col("follow_up_due_at")
-    return view.filter(due.is_not_null() & (due >= start) & (due < end))
