@@ -121,6 +121,21 @@ def test_a_chart_is_an_image_of_its_svg_with_its_labels_on_their_rows():
     assert len({top for _, top, _ in spans[1::2]}) == 3 and all(float(left) > 70 for left, _, _ in spans[1::2])
 
 
+def test_chart_lines_are_one_path_per_kind_under_every_mark():
+    rows = [charts.CompareRow(f"row {i}", 80.0 + i, 78.0, floor=70.0) for i in range(3)]
+    rows.append(charts.CompareRow("no in-house", 75.0, None))
+    svg = charts.comparison_chart(rows, "t").svg
+    paths = re.findall(r'<path d="([^"]+)" fill="none" stroke="([^"]+)"', svg)
+    joins = next(d for d, stroke in paths if stroke == charts.BASELINE)
+    assert joins.count("M") == 3 and svg.count("<line") == 1  # the legend's floor mark is the one line
+    assert svg.rindex("<path") < svg.index("<circle")  # dots are drawn over the lines
+    bullets = [charts.BulletRow(f"k{i}", 85.0, 80.0, 90.0, 84.0, 86.0, False, "") for i in range(4)]
+    svg = charts.attainment_chart(bullets, "t").svg
+    whiskers = re.findall(rf'<path d="([^"]+)" fill="none" stroke="{charts.MUTED}"', svg)
+    assert [d.count("M") for d in whiskers] == [4, 8]  # an interval line per row, a tick at each end
+    assert svg.rindex("<path") < svg.index("<circle")
+
+
 def test_attainment_places_minimum_and_target_the_same_for_either_direction():
     higher = charts.BulletRow("h", 85.0, 80.0, 90.0, None, None, False, "")
     lower = charts.BulletRow("l", 7.5, 10.0, 5.0, None, None, False, "", lower_is_better=True)

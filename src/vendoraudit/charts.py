@@ -112,6 +112,15 @@ def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = GRID, width:
             f'stroke-width="{_n(width)}"{dashed}/>')
 
 
+def _path(segments: Sequence[tuple[float, float, float, float]], stroke: str, width: float) -> str:
+    """Straight lines of one stroke as one `<path>`: WeasyPrint walks, styles and paints each SVG element
+    on its own, and a chart's guides, whiskers and ticks were most of its elements."""
+    if not segments:
+        return ""
+    d = "".join(f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}" for x1, y1, x2, y2 in segments)
+    return f'<path d="{d}" fill="none" stroke="{stroke}" stroke-width="{_n(width)}"/>'
+
+
 def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str = "none") -> str:
     return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}" stroke="{stroke}"/>'
 
@@ -221,29 +230,33 @@ def attainment_chart(rows: Sequence[BulletRow], title: str, width: float = 640) 
         _text(x(_HI), top - 8, "better \u2192", 7.5, "end", MUTED),
     ]
     labels: list[Label] = []
+    # rows do not overlap, so each kind of line is one path under all the marks
+    separators = [(4.0, top + row_h * i, width - 4, top + row_h * i) for i in range(1, len(rows))]
+    whiskers: list[tuple[float, float, float, float]] = []
+    ticks: list[tuple[float, float, float, float]] = []
+    marks: list[str] = []
     for i, row in enumerate(rows):
         y = top + row_h * i + row_h / 2
-        if i:
-            body.append(_line(4, top + row_h * i, width - 4, top + row_h * i, "#ffffff", 1.5))
         lines = wrap(row.label, 42)
         labels.append(Label(0, y + 3 - (len(lines) - 1) / 2 * 8.5, tuple(lines), 7.6, 8.5))
         labels.append(Label(x1 + 8, y + 3, (row.caption,), 8, emphasis=row.missed))
         if row.value is None:
-            body.append(_text((x0 + x1) / 2, y + 3, "no mark: not scored", 7, "middle", MUTED))
+            marks.append(_text((x0 + x1) / 2, y + 3, "no mark: not scored", 7, "middle", MUTED))
             continue
         if row.low is not None and row.high is not None:
             a = x(_attainment(row.low, row))
             b = x(_attainment(row.high, row))
-            body.append(_line(min(a, b), y, max(a, b), y, MUTED, 1.2))
-            body += [_line(a, y - 3, a, y + 3, MUTED, 1), _line(b, y - 3, b, y + 3, MUTED, 1)]
+            whiskers.append((min(a, b), y, max(a, b), y))
+            ticks += [(a, y - 3, a, y + 3), (b, y - 3, b, y + 3)]
         u = _attainment(row.value, row)
         colour = MISSED if row.missed else VENDOR
         if u < _LO or u > _HI:
-            body.append(_arrow(x(u), y, u > _HI, colour))
+            marks.append(_arrow(x(u), y, u > _HI, colour))
         elif row.missed:
-            body.append(_diamond(x(u), y, 5, colour))
+            marks.append(_diamond(x(u), y, 5, colour))
         else:
-            body.append(_dot(x(u), y, 4.3, True, colour))
+            marks.append(_dot(x(u), y, 4.3, True, colour))
+    body += [_path(separators, "#ffffff", 1.5), _path(whiskers, MUTED, 1.2), _path(ticks, MUTED, 1), *marks]
     legend_y = top + row_h * len(rows) + 14
     body += [
         _dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, "met", 7.5, fill=MUTED),
@@ -349,22 +362,24 @@ def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float
     plot_h = row_h * len(rows)
     body: list[str] = []
     labels: list[Label] = []
-    for t in ticks:
-        body.append(_line(x(t), top - 3, x(t), top + plot_h, GRID, 0.8))
-        body.append(_text(x(t), top - 7, f"{t:g}", 7, "middle", MUTED))
+    body.append(_path([(x(t), top - 3, x(t), top + plot_h) for t in ticks], GRID, 0.8))
+    body += [_text(x(t), top - 7, f"{t:g}", 7, "middle", MUTED) for t in ticks]
+    # rows do not overlap, so each kind of line is one path under all the dots
+    guides, floors, joins, dots = [], [], [], []
     for i, row in enumerate(rows):
         y = top + row_h * i + row_h / 2
-        body.append(_line(x0, y, x1, y, "#eef1f4", 0.8))
+        guides.append((x0, y, x1, y))
         labels.append(Label(0, y + 3, (wrap(row.label, 38, 1)[0],), 8))
         labels.append(Label(x1 + 8, y + 3, (row.caption,), 7.5, emphasis=row.emphasis))
         if row.floor is not None:
-            body.append(_line(x(row.floor), y - 6, x(row.floor), y + 6, MISSED, 1.3))
+            floors.append((x(row.floor), y - 6, x(row.floor), y + 6))
         if row.vendor is not None and row.baseline is not None:
-            body.append(_line(x(row.vendor), y, x(row.baseline), y, BASELINE, 1.6))
+            joins.append((x(row.vendor), y, x(row.baseline), y))
         if row.baseline is not None:
-            body.append(_dot(x(row.baseline), y, 4, False, BASELINE))
+            dots.append(_dot(x(row.baseline), y, 4, False, BASELINE))
         if row.vendor is not None:
-            body.append(_dot(x(row.vendor), y, 4, True, VENDOR))
+            dots.append(_dot(x(row.vendor), y, 4, True, VENDOR))
+    body += [_path(guides, "#eef1f4", 0.8), _path(floors, MISSED, 1.3), _path(joins, BASELINE, 1.6), *dots]
     legend_y = top + plot_h + 14
     body += [_dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, vendor_label, 7.5, fill=MUTED),
              _dot(x0 + 84, legend_y - 3, 3.5, False, BASELINE),
