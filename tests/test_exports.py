@@ -184,3 +184,15 @@ def test_blank_csv_lines_are_skipped_but_rows_keep_their_numbers(tmp_path: Path)
         "I2,S,phone,inbound,q,2026-10-01T09:00:00Z,false\n")
     frame = read_one(tmp_path).frame
     assert frame["_source_row"].to_list() == [1, 3]
+
+
+@pytest.mark.parametrize("text", [
+    'interaction_id,site_id\n"IX1,A\n',  # a required column is missing too
+    'a,a\n"x,y\n',  # and a column name is given twice
+    "interaction_id,site_id,channel\nIX1,A,b,c,d\n\"IX2,B,c\n",  # and a row is ragged
+])
+def test_an_unbalanced_quote_is_the_error_whatever_the_parsing_found(tmp_path: Path, text: str) -> None:
+    """The quotes are counted beside the parsing; their error still comes before the parser's."""
+    (tmp_path / "interactions.csv").write_text(text)
+    with pytest.raises(InputError, match=r"interactions.csv: unbalanced quote \(opened near line \d\)"):
+        read_one(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,8 +12,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from vendoraudit.errors import ConfigError, InputError
-from vendoraudit.mapping import (_AWARE_FORMATS, DurationUnit, Mapping, _datetime_text, _first_parse, _iso_offset,
-                                 apply_mapping, duration_seconds, load_mapping, load_mappings, time_of_day_seconds)
+from vendoraudit.mapping import (_AWARE_FORMATS, _ISO_OFFSET, DurationUnit, Mapping, _cleaned, _datetime_text,
+                                 _first_parse, _iso_offset, _needs_cleaning, apply_mapping, duration_seconds,
+                                 load_mapping, load_mappings, time_of_day_seconds)
 from vendoraudit.validate import load_exports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,6 +209,50 @@ def test_iso_with_offset_reads_as_the_general_formats_do(texts: list[str]) -> No
     assert fast.filter(read).dt.epoch("us").to_list() == general.filter(read).dt.epoch("us").to_list()
     both = _datetime_text(raw, None, mapping(), {}, pl.DataFrame())
     assert both.dt.epoch("us").to_list() == general.dt.epoch("us").to_list()
+
+
+def iso_value_by_value(raw: pl.Series) -> pl.Series:
+    """The ISO-offset reading done value by value, each with its own offset (the test's oracle)."""
+    text = pl.select(pl.when(raw.str.contains(_ISO_OFFSET)).then(raw)).to_series()
+    local = text.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+    minutes = text.str.slice(20, 2).cast(pl.Int64) * 60 + text.str.slice(23, 2).cast(pl.Int64)
+    sign = pl.when(text.str.slice(19, 1) == "-").then(-1).otherwise(1)
+    return pl.select((local - pl.duration(minutes=minutes * sign)).dt.replace_time_zone("UTC")).to_series()
+
+
+@given(st.lists(st.one_of(ISO_TEXTS, st.none()), min_size=1, max_size=30), st.integers(0, 60), st.booleans())
+def test_iso_with_offset_mostly_empty_or_of_one_offset(texts: list[str | None], blanks: int, one: bool) -> None:
+    """Columns mostly empty (read value by value, then put back) and columns of one offset
+    (subtracted once) read as every value read by itself would."""
+    if one:
+        texts = [t if t is None else re.sub(r"[+-][0-9]{2}:[0-9]{2}$", "-03:30", t) for t in texts]
+    raw = pl.Series(texts + [None] * blanks, dtype=pl.String)
+    fast = _iso_offset(raw)
+    assert fast.dtype == pl.Datetime("us", "UTC")
+    assert fast.dt.epoch("us").to_list() == iso_value_by_value(raw).dt.epoch("us").to_list()
+
+
+def test_a_column_is_cleaned_exactly_when_cleaning_changes_it() -> None:
+    """A column needs cleaning exactly when cleaning changes a value: any white space at either end."""
+    chars = [chr(c) for c in range(0x3001) if not 0xD800 <= c <= 0xDFFF]
+    values = pl.DataFrame({"v": [v for c in chars for v in (c, f"x{c}", f"{c}x", f"x{c}x")]})
+    changed = values.select(_cleaned(pl.col("v")).ne_missing(pl.col("v"))).to_series()
+    needs = values.with_row_index().group_by("index").agg(_needs_cleaning(pl.col("v"))).sort("index")["v"]
+    assert needs.to_list() == changed.to_list()
+    assert changed.sum() == 3 * 25  # Unicode's white space (25 characters, the last U+3000), alone or at an end
+
+
+def test_usual_shapes_read_fast_and_anything_else_the_general_way() -> None:
+    src = pl.DataFrame({"a": ["2026-10-08T10:35:53+00:00", "2026-02-30T10:00:00+00:00", None],
+                        "b": ["2026-10-08T10:35:53+02:00", " 2026-10-08T10:35:53+02:00", "2026-10-08T10:35:53Z"],
+                        "r": ["true", "false", None], "x": ["TRUE", "false", "no"]})
+    out = apply_mapping(src, mapping(arrived_at="a", answered_at="b", abandoned="r", resolved_first_contact="x"))
+    assert out.frame["arrived_at"].to_list() == [utc(2026, 10, 8, 10, 35, 53), None, None]
+    assert out.frame["answered_at"].to_list() == [utc(2026, 10, 8, 8, 35, 53)] * 2 + [utc(2026, 10, 8, 10, 35, 53)]
+    assert out.frame["abandoned"].to_list() == [True, False, None]
+    assert out.frame["resolved_first_contact"].to_list() == [True, False, False]
+    assert out.failures.rows() == [(1, "arrived_at", "2026-02-30T10:00:00+00:00",
+                                    "a datetime (ISO 8601, with an offset or in the site's time zone)")]
 
 
 def test_iso_with_offset_takes_the_usual_export_shape() -> None:

@@ -17,6 +17,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Mapping as MappingABC, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -137,9 +138,36 @@ def _rel(path: Path, root: Path) -> str:
 
 def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None) -> ReadFile:
     """Read, hash and map one file; InputError (one line naming the file) if it cannot be read."""
-    sha256, head, quotes = _scan(source)
+    head = _head(source)
+    if source.format is FileFormat.CSV and (kind := _kind_of(head)) != "text":
+        raise InputError(f"{source.path}: not CSV text: it is {kind}")
+    # The bytes are hashed (and a CSV's quotes counted) on a thread while the file is parsed and
+    # mapped: hashing releases the GIL, and much of the mapping keeps one core only.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_scan, source)
+        try:
+            frame, failures, unknown = _read_mapped(source, head, site_zones)
+        except Exception:
+            _scanned(source, scan)  # bytes that cannot be read, or an unbalanced quote, are the error to report
+            raise
+        return ReadFile(source, _scanned(source, scan), frame, failures, unknown)
+
+
+def _scanned(source: ExportFile, scan: Future[tuple[str, int]]) -> str:
+    """The file's SHA-256 once its scan is done; InputError for a CSV with an odd count of quotes."""
+    sha256, quotes = scan.result()
+    if source.format is FileFormat.CSV and quotes % 2:
+        line = _line_of_last_quote(source.path, source.mapping.format.quote.encode("utf-8"))
+        raise InputError(f"{source.path}: unbalanced quote (opened near line {line}): the file looks truncated "
+                         "or a quote is not closed")
+    return sha256
+
+
+def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, str] | None
+                 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+    """The file's canonical frame, its failures and its unknown columns (see `ReadFile`)."""
     if source.format is FileFormat.CSV:
-        src, rows = _read_csv(source, head, quotes)
+        src, rows = _read_csv(source, head)
     elif source.format is FileFormat.XLSX:
         src, rows = _read_xlsx(source, head)
     else:
@@ -175,7 +203,7 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
             pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"),
             pl.lit(expects).alias("expects"), pl.lit("ragged_row").alias("rule"))
         failures = pl.concat([failures, extra], how="diagonal")
-    return ReadFile(source, sha256, frame, failures, unknown)
+    return frame, failures, unknown
 
 
 def _canonical_names(src: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -190,25 +218,32 @@ def _canonical_names(src: pl.DataFrame, table: str) -> pl.DataFrame:
 # Low-level reading
 # --------------------------------------------------------------------------------------------
 
-def _scan(source: ExportFile) -> tuple[str, bytes, int]:
-    """One pass over the bytes: SHA-256, the first bytes (for sniffing) and the count of quote chars."""
-    digest = hashlib.sha256()
-    quote = source.mapping.format.quote.encode("utf-8")
-    quotes = 0
-    head = b""
+def _head(source: ExportFile) -> bytes:
+    """The first bytes (for sniffing); InputError if the file cannot be opened or is empty."""
     try:
         with source.path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-                if len(head) < _SNIFF:
-                    head += chunk[: _SNIFF - len(head)]
-                if source.format is FileFormat.CSV:
-                    quotes += chunk.count(quote)
+            head = fh.read(_SNIFF)
     except OSError as exc:
         raise InputError(f"{source.path}: cannot read: {exc.strerror or exc}") from exc
     if not head.strip():
         raise InputError(f"{source.path}: empty file")
-    return digest.hexdigest(), head, quotes
+    return head
+
+
+def _scan(source: ExportFile) -> tuple[str, int]:
+    """One pass over the bytes: SHA-256 and the count of quote chars (CSV)."""
+    digest = hashlib.sha256()
+    quote = source.mapping.format.quote.encode("utf-8")
+    quotes = 0
+    try:
+        with source.path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+                if source.format is FileFormat.CSV and quote in chunk:  # a search is cheaper than a count
+                    quotes += chunk.count(quote)
+    except OSError as exc:
+        raise InputError(f"{source.path}: cannot read: {exc.strerror or exc}") from exc
+    return digest.hexdigest(), quotes
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -234,16 +269,14 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFrame, pl.Series]:
+def _read_csv(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:
+    """The text file (`read_file` checked its head) as text columns; `_scanned` checks its quotes."""
+    return _drop_blank_rows(_strip_header(_parse_csv(source, head), str(source.path)))
+
+
+def _parse_csv(source: ExportFile, head: bytes) -> pl.DataFrame:
     fmt = source.mapping.format
     name = str(source.path)
-    kind = _kind_of(head)
-    if kind != "text":
-        raise InputError(f"{name}: not CSV text: it is {kind}")
-    if quotes % 2:
-        line = _line_of_last_quote(source.path, fmt.quote.encode("utf-8"))
-        raise InputError(f"{name}: unbalanced quote (opened near line {line}): the file looks truncated "
-                         "or a quote is not closed")
     data: bytes | Path = source.path
     encoding = fmt.encoding
     if encoding in ("cp1252", "latin-1"):
@@ -261,7 +294,7 @@ def _read_csv(source: ExportFile, head: bytes, quotes: int) -> tuple[pl.DataFram
         frame = _polars_csv(_transcode(source, "cp1252"), delimiter, fmt.quote, fmt.skip_rows)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
-    return _drop_blank_rows(_strip_header(frame, name))
+    return frame
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:

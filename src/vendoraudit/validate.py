@@ -235,7 +235,8 @@ def _split(read: ReadFile, parts: list[pl.DataFrame], set_aside: list[pl.DataFra
     (split file by file, so the table's records are copied only once, into `_contiguous`)."""
     is_excluded = read.frame[EXCLUDED].is_not_null()
     n_excluded = int(is_excluded.sum())
-    kept = read.frame.drop(EXCLUDED)
+    # Built from the columns, not by `drop`: that goes through a query (5 ms a file of 150k rows).
+    kept = pl.DataFrame([s for s in read.frame.get_columns() if s.name != EXCLUDED])
     if n_excluded:
         set_aside.append(read.frame.filter(is_excluded))
         kept = kept.filter(~is_excluded)
@@ -250,10 +251,11 @@ def _contiguous(parts: list[pl.DataFrame]) -> pl.DataFrame:
     check would copy the table; built here once, a column at a time, each column's pieces are
     freed as it is joined (the caller passes its only reference), and the table is never held twice.
     """
+    pieces = {name: [p[name] for p in parts] for name in parts[0].columns}
+    parts.clear()  # the frames are let go: each column's pieces are now held by `pieces` only
     columns: list[pl.Series] = []
-    for name in parts[0].columns:
-        columns.append(pl.concat([p[name] for p in parts], rechunk=True))
-        parts = [p.drop(name) for p in parts]
+    for name in list(pieces):
+        columns.append(pl.concat(pieces.pop(name), rechunk=True))
     return pl.DataFrame(columns)
 
 
