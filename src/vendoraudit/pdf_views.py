@@ -164,7 +164,7 @@ def kpi_rows(vendor: VendorAudit) -> list[KpiRow]:
     return rows
 
 
-def attainment_svg(vendor: VendorAudit) -> charts.Chart:
+def attainment_chart(vendor: VendorAudit) -> charts.Chart:
     """Every KPI's actual against its minimum and target on one shared axis."""
     rows = []
     for s in vendor.scorecard.kpis:
@@ -307,7 +307,7 @@ def gap_rows(consistency: ConsistencyResult | None, titles: dict[str, str], crit
     return rows
 
 
-def brand_svg(vendor: VendorAudit, titles: dict[str, str]) -> charts.Chart | None:
+def brand_chart(vendor: VendorAudit, titles: dict[str, str]) -> charts.Chart | None:
     """Vendor against in-house per brand-promise criterion, with each criterion's floor."""
     c = vendor.consistency
     if c is None:
@@ -327,7 +327,7 @@ class ParityChart:
     """One metric's values per channel, vendor against in-house."""
 
     title: str
-    svg: charts.Chart
+    chart: charts.Chart
 
 
 def parity_charts(vendor: VendorAudit) -> list[ParityChart]:
@@ -363,7 +363,7 @@ class TrendPanel:
 
     title: str
     caption: str
-    svg: charts.Chart
+    chart: charts.Chart
 
 
 def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
@@ -479,7 +479,7 @@ def net_totals(result: AuditResult) -> list[str]:
     return [format_money(amount, currency) for currency, amount in sorted(totals.items())]
 
 
-def composite_svg(result: AuditResult) -> charts.Chart:
+def composite_chart(result: AuditResult) -> charts.Chart:
     """Composite scores of every vendor, in-house drawn hollow."""
     rows = [charts.ScoreBar(v.vendor_name + (" (in-house)" if v.in_house else ""),
                             float(v.scorecard.composite) if v.scorecard.composite is not None else None,

@@ -119,10 +119,10 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         settlement=v.settlement, summary=views.settlement_summary(v),
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
         net_words=views.net_words(v.settlement) if v.settlement else "",
-        kpi_rows=views.kpi_rows(v), attainment=views.attainment_svg(v),
+        kpi_rows=views.kpi_rows(v), attainment=views.attainment_chart(v),
         sections=[(s, views.section_rows(s.lines, v.consistency)) for s in v.sections],
         criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
-        brand_chart=views.brand_svg(v, titles), parity=views.parity_charts(v),
+        brand_chart=views.brand_chart(v, titles), parity=views.parity_charts(v),
         trend=views.trend_panels(v), history_months=len({p.period for p in v.trend if p.value is not None}),
         money_lines=views.money_lines(v.settlement),
         definitions=views.definitions(views.vendor_metric_ids(v)),
@@ -142,7 +142,7 @@ def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | Non
     return environment(templates).get_template("portfolio.html.j2").render(
         doc=doc, result=result, rows=views.portfolio_rows(result), net_totals=views.net_totals(result),
         format_money=format_money,
-        composite_chart=views.composite_svg(result), matrix=views.kpi_matrix(result), vendors=vendors,
+        composite_chart=views.composite_chart(result), matrix=views.kpi_matrix(result), vendors=vendors,
         brand=[(v, views.gap_rows(v.consistency, views.criterion_titles(v), criteria=True))
                for v in result.outsourced if v.consistency is not None],
         definitions=views.definitions(metric_ids),
