@@ -9,8 +9,10 @@ that a vendor's metrics read that vendor's rows only (see `PeriodData.parts`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -21,6 +23,7 @@ from .quality import evaluation_scores
 
 _START, _END = "_period_start", "_period_end"
 Frame = pl.DataFrame | pl.LazyFrame
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,3 +201,17 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
 def joined(parts: Mapping[str, Frame], empty: Frame) -> Frame:
     """The parts as one frame, without copying them (`empty` cleared, for its schema, when none)."""
     return pl.concat(list(parts.values()), rechunk=False) if parts else empty.clear()
+
+
+# What has been derived from a PeriodData (its scopes, metric results, criterion totals), kept while
+# it lives. Its frames are never modified, so nothing goes stale; an audit asks for the same scope
+# and metric many times (the in-house baseline beside every vendor, sections, breakdowns).
+_DERIVED: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+
+
+def derived(data: PeriodData, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` the first time `key` is asked of `data`; the same value every time after."""
+    known = _DERIVED.setdefault(data, {})
+    if key not in known:
+        known[key] = compute()
+    return known[key]

@@ -7,33 +7,26 @@ out-of-range values and unknown variants all raise ConfigError naming the metric
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..results import Direction, MetricResult, Unit
 from ..tables import TRAINING_CATEGORIES
 from . import ops, quality, survey, training, workforce
 from .ops import SERVICE_LEVEL_VARIANTS
-
-if TYPE_CHECKING:
-    from .period import PeriodData
+from .period import PeriodData, derived
 
 CHANNEL = "channel"
 QUEUE = "queue"
 
-# Criterion totals per scope: an audit asks for every brand-promise criterion of the same scope.
-_CRITERIA: weakref.WeakKeyDictionary[PeriodData, quality.CriterionTotals] = weakref.WeakKeyDictionary()
 
 
 def _criterion_totals(data: PeriodData) -> quality.CriterionTotals:
-    if data not in _CRITERIA:
-        _CRITERIA[data] = quality.criterion_totals(data.evaluations, data.qa_items)
-    return _CRITERIA[data]
+    """Every criterion of a scope at once, once: an audit asks for each brand-promise criterion."""
+    return derived(data, "criterion totals", lambda: quality.criterion_totals(data.evaluations, data.qa_items))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ Training and workforce metrics ignore channel and queue filters and say so in th
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -25,7 +24,7 @@ from typing import Literal
 import polars as pl
 
 from ..results import MetricResult
-from .period import Frame, PeriodData, joined
+from .period import Frame, PeriodData, derived, joined
 from .registry import CHANNEL, QUEUE, MetricDef, metric
 
 BreakdownBy = Literal["site", "vendor", "channel", "queue"]
@@ -62,11 +61,6 @@ def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[st
     return joined.filter(keep).drop("_queue")
 
 
-# Scopes already restricted from a PeriodData: an audit asks for the same sites and filters for every
-# metric of a section, for the in-house baseline beside every vendor, and for each channel.
-_SCOPES: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, PeriodData]] = weakref.WeakKeyDictionary()
-
-
 def restrict(data: PeriodData, site_ids: Sequence[str],
              channels: Sequence[str] | None = None, queues: Sequence[str] | None = None,
              exclude_queues: Sequence[str] = (), exclude_dates: Sequence[date] = ()) -> PeriodData:
@@ -74,10 +68,7 @@ def restrict(data: PeriodData, site_ids: Sequence[str],
     the same `data` is the same object."""
     key = (tuple(site_ids), None if channels is None else tuple(channels),
            None if queues is None else tuple(queues), tuple(exclude_queues), tuple(exclude_dates))
-    known = _SCOPES.setdefault(data, {})
-    if key not in known:
-        known[key] = _restrict(data, *key)
-    return known[key]
+    return derived(data, ("scope", key), lambda: _restrict(data, *key))
 
 
 def _restrict(data: PeriodData, site_ids: tuple[str, ...], channels: tuple[str, ...] | None,
@@ -155,12 +146,6 @@ def _items_of(items: Frame, evaluations: pl.DataFrame) -> pl.LazyFrame:
     return items.lazy().join(evaluations.lazy().select("evaluation_id"), on="evaluation_id", how="semi")
 
 
-# Results already computed on a PeriodData (frames are never modified, results are frozen): an audit
-# asks for the same metric of the same scope many times (the in-house baseline beside every vendor,
-# the sections and the breakdowns), and each computation scans millions of rows.
-_RESULTS: weakref.WeakKeyDictionary[PeriodData, dict[Hashable, MetricResult]] = weakref.WeakKeyDictionary()
-
-
 def _result_key(metric_id: str, resolved: Mapping[str, object], site_ids: Sequence[str],
                 channels: Sequence[str] | None, queues: Sequence[str] | None, exclude_queues: Sequence[str],
                 exclude_dates: Sequence[date], min_sample: int) -> Hashable | None:
@@ -186,14 +171,12 @@ def compute_metric(metric_id: str, data: PeriodData, site_ids: Sequence[str],
     definition = metric(metric_id)
     resolved = definition.resolve_params(params)
     key = _result_key(metric_id, resolved, site_ids, channels, queues, exclude_queues, exclude_dates, min_sample)
-    known = _RESULTS.setdefault(data, {})
-    if key is not None and key in known:
-        return known[key]
-    result = _compute(definition, data, site_ids, resolved, channels, queues, exclude_queues, exclude_dates,
-                      min_sample)
-    if key is not None:
-        known[key] = result
-    return result
+
+    def compute() -> MetricResult:
+        return _compute(definition, data, site_ids, resolved, channels, queues, exclude_queues, exclude_dates,
+                        min_sample)
+
+    return compute() if key is None else derived(data, ("metric", key), compute)
 
 
 def _compute(definition: MetricDef, data: PeriodData, site_ids: Sequence[str], resolved: Mapping[str, object],
