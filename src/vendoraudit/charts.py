@@ -98,11 +98,9 @@ def _chart(width: float, height: float, title: str, body: list[str], labels: Seq
     return Chart(svg, title, width, height, tuple(labels))
 
 
-def _text(x: float, y: float, text: str, size: float = 8, anchor: str = "start", fill: str = INK,
-          weight: str = "normal") -> str:
-    bold = ' font-weight="bold"' if weight == "bold" else ""
+def _text(x: float, y: float, text: str, size: float = 8, anchor: str = "start", fill: str = INK) -> str:
     return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" text-anchor="{anchor}" '
-            f'fill="{fill}"{bold}>{_t(text)}</text>')
+            f'fill="{fill}">{_t(text)}</text>')
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = GRID, width: float = 1,
