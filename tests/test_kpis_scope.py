@@ -71,6 +71,37 @@ def test_criterion_totals_answer_each_criterion_as_its_own_query():
     assert totals["c0"] == (18.0, 20.0, 2)
 
 
+def test_criterion_sums_of_a_scope_agree_with_its_items():
+    # The period's per-(site, channel) sums answer scopes of sites and channels; a queue or date
+    # filter reads the scope's items instead. Both must give what the items give.
+    d = data(
+        interactions=[{"interaction_id": "I1", "queue": "billing"}, {"interaction_id": "I2", "queue": "claims"}],
+        **_qa(evaluation([(8, 10, False), (None, 5, False), (3, 5, True)], channel="phone", interaction_id="I1"),
+              evaluation([(10, 10, False), (4, 5, False)], channel="chat", interaction_id="I2"),
+              evaluation([(1, 10, False), (2, 5, False)], channel="chat", site_id="S2"),
+              evaluation([(0, 10, False), (0, 5, False)], calibration=True),
+              evaluation([(7, 10, False)], channel=None)))
+    assert d.criteria is not None
+    scopes = [dict(site_ids=["S1"]), dict(site_ids=["S1", "S2"]), dict(site_ids=["S2"]),
+              dict(site_ids=["S1"], channels=["chat"]), dict(site_ids=["S1", "S2"], channels=["chat", "phone"]),
+              dict(site_ids=["S1"], queues=["billing"]), dict(site_ids=["S1"], exclude_queues=["claims"])]
+    for kwargs in scopes:
+        scoped = restrict(d, **kwargs)
+        assert (scoped.criteria is None) == ("queues" in kwargs or "exclude_queues" in kwargs)
+        want = criterion_totals(scoped.evaluations, scoped.qa_items)
+        for criterion in ("c0", "c1", "c2", "absent"):
+            got = compute_metric("qa.criterion_score", d, params={"criterion": criterion}, **kwargs)
+            assert got == criterion_score(scoped.evaluations, scoped.qa_items, criterion, totals=want), kwargs
+
+
+def test_a_repeated_evaluation_id_scores_each_copy_and_counts_its_items_once():
+    first, items = evaluation([(6, 10, False)], evaluation_id="E1")
+    d = data(qa_evaluations=[first, {**first, "agent_id": "A2"}], qa_items=items)
+    assert d.evaluations.get_column("score").to_list() == [60.0, 60.0]
+    assert compute_metric("qa.criterion_score", d, ["S1"], {"criterion": "c0"}).value == 60.0
+    assert d.criteria.get_column("items").to_list() == [1]
+
+
 @pytest.mark.parametrize("order", [["NY", "NY", "S1", "S1"], ["NY", "S1", "NY", "S1"]])
 def test_follow_ups_are_placed_by_their_site_local_due_date(order):
     # 31 Oct 23:30 in New York is 1 Nov 03:30 UTC: October for NY, November for S1 (UTC). The

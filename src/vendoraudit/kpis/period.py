@@ -19,7 +19,7 @@ import polars as pl
 from ..periods import Period
 from ..results import SiteDirectory
 from ..tables import TABLES
-from .quality import evaluation_scores
+from .quality import ITEM_SUMS, evaluation_scores, with_scores
 
 _START, _END = "_period_start", "_period_end"
 Frame = pl.DataFrame | pl.LazyFrame
@@ -35,9 +35,12 @@ class PeriodData:
     `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
     `follow_ups` is a lazy view; in a scope (`scope.restrict`) `interactions` and `qa_items` may be
     too, so that each metric reads only its columns: metric functions call `.lazy()` on them.
+    `criteria`: per (site_id, channel, criterion_id), the points earned and possible and the count
+    of applicable items of the non-calibration evaluations (criterion scores of any scope filtered by
+    sites and channels only); None in a scope filtered otherwise (its items are read instead).
     `parts` holds the same rows per site (table -> site_id -> frame): slices where a site's rows
-    are contiguous (as when each site sends its own files), else copies for surveys, evaluations and
-    items, and no parts for interactions and follow-ups (too big to copy; a scope filters them).
+    are contiguous (as when each site sends its own files), else copies for surveys and evaluations,
+    and no parts for interactions and follow-ups (too big to copy; a scope filters them).
     `scope.restrict` takes a vendor's sites from the parts instead of scanning every row.
     """
 
@@ -53,6 +56,7 @@ class PeriodData:
     training_to_date: pl.DataFrame
     roster: pl.DataFrame
     contact_queues: pl.DataFrame
+    criteria: pl.DataFrame | None = None
     parts: Mapping[str, Mapping[str, Frame]] = field(default_factory=dict)
 
 
@@ -147,24 +151,65 @@ def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in groups.items()}
 
 
+def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
+        pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(the items of `evaluations`; the evaluations scored, as `evaluation_scores`; the items'
+    criterion sums: see `PeriodData.criteria`).
+
+    One lookup gives each item its evaluation's row: the items are then the table itself when every
+    item has one (no copy), and both sums group by small integers instead of text.
+    """
+    ids = evaluations.get_column("evaluation_id")
+    rows = pl.int_range(evaluations.height, dtype=pl.UInt32, eager=True)
+
+    def row_of(keys: pl.Series, values: pl.Series) -> pl.Series:
+        return items.select(pl.col("evaluation_id").replace_strict(
+            keys, values, default=None, return_dtype=pl.UInt32)).to_series().alias("_row")
+
+    repeated = False
+    try:
+        row = row_of(ids, rows)
+    except pl.exceptions.InvalidOperationError:  # a repeated id (validation quarantines them)
+        repeated, first = True, ids.is_first_distinct()
+        row = row_of(ids.filter(first), rows.filter(first))
+    mine = items if row.null_count() == 0 else items.filter(row.is_not_null())
+    numbers = items.select("criterion_id", "points_earned", "points_possible", "critical_failed").with_columns(row)
+    if repeated:  # each copy of the id is scored on its items, as by id
+        scored = evaluation_scores(evaluations, mine)
+    else:
+        per_eval = numbers.group_by("_row").agg(*ITEM_SUMS)
+        scored = with_scores(evaluations.with_columns(rows.alias("_row"))
+                             .join(per_eval, on="_row", how="left", maintain_order="left").drop("_row"))
+    # Cells: (site, channel, calibration) of an evaluation; the sums are taken per cell and criterion.
+    flag = pl.col("calibration").fill_null(False)
+    cells = evaluations.select("site_id", "channel", flag).unique(maintain_order=True).with_row_index("_cell")
+    cell_of_row = evaluations.select("site_id", "channel", flag).join(
+        cells, on=["site_id", "channel", "calibration"], how="left", nulls_equal=True,
+        maintain_order="left").get_column("_cell")
+    earned = pl.col("points_earned")
+    sums = (numbers.select("criterion_id", earned, "points_possible", cell_of_row.gather(row).alias("_cell"))
+            .group_by("_cell", "criterion_id")
+            .agg(earned.sum(), pl.when(earned.is_not_null()).then(pl.col("points_possible")).sum(),
+                 earned.count().alias("items"))
+            .join(cells.filter(~pl.col("calibration")), on="_cell")
+            .filter(pl.col("items") > 0)
+            .select("site_id", "channel", "criterion_id", "points_earned", "points_possible", "items"))
+    return mine, scored, sums
+
+
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
     """Restrict the validated tables to `period` once, each row by its own site's local month."""
     t = {name: _conform(name, tables.get(name)) for name in TABLES}
     site_ids = _site_ids(t.values(), sites)
     bounds = _bounds(period, site_ids, sites)
-    # Evaluations and their items per site; `qa_items` and `evaluations` join the parts without a
-    # copy. Items by one membership test per site: a join giving each item its site peaks at 3x the
-    # memory. Scores per site keep the group_by's working memory to a site's items.
-    evaluation_parts: dict[str, pl.DataFrame] = {}
-    item_parts: dict[str, pl.DataFrame] = {}
-    for site, evaluations in _by_site(_within(t["qa_evaluations"], "evaluated_at", bounds)).items():
-        ids = evaluations.get_column("evaluation_id").implode()
-        item_parts[site] = t["qa_items"].filter(pl.col("evaluation_id").is_in(ids))
-        evaluation_parts[site] = evaluation_scores(evaluations, item_parts[site])
+    # Evaluations per site; `evaluations` joins the parts without a copy. Items are not split per
+    # site: a scope's criterion scores come from `criteria`, and nothing else reads items per site.
+    evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
+    items, scored, criteria = _period_items(t["qa_items"], evaluations)
+    evaluation_parts = _by_site(scored)
     surveys = _within(t["surveys"], "submitted_at", bounds)
     interactions = _within(t["interactions"], "arrived_at", bounds)
-    parts: dict[str, Mapping[str, Frame]] = {"surveys": _by_site(surveys), "evaluations": evaluation_parts,
-                                             "qa_items": item_parts}
+    parts: dict[str, Mapping[str, Frame]] = {"surveys": _by_site(surveys), "evaluations": evaluation_parts}
     # Follow-ups are placed by their due date, whenever the contact arrived: a lazy view of the
     # export's interactions, read by the follow-up metric alone. The interactions are too big to
     # copy per site: they have parts only when each site's rows are contiguous (slices).
@@ -189,11 +234,12 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         surveys=surveys,
         evaluations=joined(evaluation_parts, evaluation_scores(t["qa_evaluations"].clear(),
                                                                 t["qa_items"].clear())),
-        qa_items=joined(item_parts, t["qa_items"].clear()),
+        qa_items=items,
         training=_within(t["training"], "completed_at", bounds),
         training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
         roster=t["roster"],
         contact_queues=t["interactions"].select("interaction_id", "queue"),
+        criteria=criteria,
         parts=parts,
     )
 

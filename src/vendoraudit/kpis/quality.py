@@ -23,14 +23,22 @@ def evaluation_scores(evaluations: pl.DataFrame, items: pl.DataFrame) -> pl.Data
     """Evaluations with `score` = 100 * sum(earned) / sum(possible of applicable items), 0 when any
     item is critical_failed (even a not-applicable one), null with no applicable item; and
     `critical` = any critical_failed."""
-    per_eval = items.group_by("evaluation_id").agg(
-        pl.col("points_earned").sum().alias("_earned"),
-        pl.col("points_possible").filter(pl.col("points_earned").is_not_null()).sum().alias("_possible"),
-        pl.col("critical_failed").fill_null(False).any().alias("critical"),
-    )
+    per_eval = items.group_by("evaluation_id").agg(*ITEM_SUMS)
+    return with_scores(evaluations.join(per_eval, on="evaluation_id", how="left", maintain_order="left"))
+
+
+# An evaluation's items summed (grouped by the caller, by id or by row): see `evaluation_scores`.
+ITEM_SUMS = (
+    pl.col("points_earned").sum().alias("_earned"),
+    pl.when(pl.col("points_earned").is_not_null()).then(pl.col("points_possible")).sum().alias("_possible"),
+    pl.col("critical_failed").fill_null(False).any().alias("critical"),
+)
+
+
+def with_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
+    """`score` and `critical` (see `evaluation_scores`) from evaluations joined to their `ITEM_SUMS`."""
     return (
-        evaluations.join(per_eval, on="evaluation_id", how="left", maintain_order="left")
-        .with_columns(pl.col("critical").fill_null(False))
+        evaluations.with_columns(pl.col("critical").fill_null(False))
         .with_columns(
             pl.when(pl.col("critical")).then(pl.lit(0.0))
             .when(pl.col("_possible") > 0).then(100.0 * pl.col("_earned") / pl.col("_possible"))
@@ -77,6 +85,14 @@ def criterion_totals(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFra
               .group_by("criterion_id")
               .agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.len())
               .collect())
+    return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
+
+
+def summed_totals(sums: pl.DataFrame) -> CriterionTotals:
+    """`criterion_totals` from partial sums (columns criterion_id, points_earned, points_possible,
+    items), as `period.PeriodData.criteria` holds them per site and channel."""
+    totals = sums.group_by("criterion_id").agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(),
+                                               pl.col("items").sum())
     return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
 
 

@@ -26,7 +26,12 @@ QUEUE = "queue"
 
 def _criterion_totals(data: PeriodData) -> quality.CriterionTotals:
     """Every criterion of a scope at once, once: an audit asks for each brand-promise criterion."""
-    return derived(data, "criterion totals", lambda: quality.criterion_totals(data.evaluations, data.qa_items))
+    def compute() -> quality.CriterionTotals:
+        if data.criteria is not None:
+            return quality.summed_totals(data.criteria)
+        return quality.criterion_totals(data.evaluations, data.qa_items)
+
+    return derived(data, "criterion totals", compute)
 
 
 @dataclass(frozen=True)

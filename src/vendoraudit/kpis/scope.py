@@ -102,8 +102,11 @@ def _restrict(data: PeriodData, site_ids: tuple[str, ...], channels: tuple[str, 
         follow_ups=contact_filter(base.follow_ups.lazy(), "follow_up_due_at", False),
         surveys=contact_filter(base.surveys, "submitted_at", True),
         evaluations=evaluations,
-        # The items of the evaluations kept, lazily: only the criterion query reads them.
+        # The items of the evaluations kept, lazily: only the criterion query reads them, where
+        # the criterion sums cannot answer (a queue or date filter).
         qa_items=_items_of(base.qa_items, evaluations),
+        criteria=(None if base.criteria is None or queues is not None or exclude_queues or exclude_dates
+                  else base.criteria.filter(pl.col("channel").is_in(list(channels or ())))),
         parts={},
     )
 
@@ -131,9 +134,8 @@ def _sites_only(data: PeriodData, site_ids: tuple[str, ...]) -> PeriodData:
         follow_ups=rows("follow_ups", data.follow_ups).lazy(),
         surveys=rows("surveys", data.surveys),
         evaluations=evaluations,
-        # The sites' items are exactly those of the sites' evaluations.
-        qa_items=(rows("qa_items", data.qa_items) if "qa_items" in data.parts
-                  else _items_of(data.qa_items, evaluations)),
+        qa_items=_items_of(data.qa_items, evaluations),
+        criteria=None if data.criteria is None else data.criteria.filter(in_sites),
         training=data.training.filter(in_sites),
         training_to_date=data.training_to_date.filter(in_sites),
         roster=data.roster.filter(in_sites),
