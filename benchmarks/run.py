@@ -4,8 +4,9 @@
 For each scale (folders written by generate_large.py) and format (csv, parquet) it runs, each in a
 fresh subprocess under `/usr/bin/time` (wall time and peak RSS of that process alone):
 - `reference`: plain polars reading the same files with explicit dtypes and computing the same
-  aggregates (service level, abandon, ASA, AHT, callbacks, CSAT/NPS/CES, QA scores, training hours
-  per agent) by site and channel, with no validation or reporting: the floor;
+  aggregates (service level, abandon, ASA, AHT, callbacks, FCR, async response, follow-ups kept,
+  CSAT/NPS/CES, QA scores, QA criterion scores, training hours per agent) by site and channel, with
+  no validation or reporting: the floor;
 - `stages`: the library stage by stage in one process: read+validate (`load_exports`), KPIs
   (`period_data` and every metric the audit computes), scoring+money (the rest of `run_audit`),
   JSON+quarantine, workbook, PDFs; each stage's time and the process's peak RSS after it;
@@ -62,7 +63,7 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
 
     from vendoraudit.contract.loader import load_contracts
     from vendoraudit.periods import Period
-    from vendoraudit.tables import TABLES
+    from vendoraudit.tables import ASYNC_CHANNELS, SYNC_CHANNELS, TABLES
 
     period = Period.parse(PERIOD)
     sites = load_contracts(contracts).site_directory(period)
@@ -85,7 +86,8 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
 
     c = pl.col
     wait = (c("answered_at") - c("arrived_at")).dt.total_seconds()
-    sync = c("channel").is_in(["phone", "chat"]) & (c("direction") == "inbound")
+    sync = c("channel").is_in(list(SYNC_CHANNELS)) & (c("direction") == "inbound")
+    async_ = c("channel").is_in(list(ASYNC_CHANNELS)) & (c("direction") == "inbound")
     offered = sync & ~(c("abandoned") & ((c("ended_at") - c("arrived_at")).dt.total_seconds() < 5))
     ops = within("interactions", "arrived_at").group_by("site_id", "channel").agg(
         (offered & ~c("abandoned") & (wait <= 20)).sum().alias("sl_in"),
@@ -97,7 +99,11 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
         ((c("callback_completed_at") - c("callback_requested_at")).dt.total_seconds() <= 600).sum()
         .alias("callbacks_in_time"),
         c("resolved_first_contact").mean().alias("fcr"),
+        async_.sum().alias("async"),
+        (async_ & (wait <= 4 * 3600)).sum().alias("async_in_time"),
     ).collect()
+    follow_ups = within("interactions", "follow_up_due_at").group_by("site_id", "channel").agg(
+        pl.len().alias("due"), (c("follow_up_completed_at") <= c("follow_up_due_at")).sum().alias("kept")).collect()
     surveys = within("surveys", "submitted_at").group_by("site_id", "channel").agg(
         (c("csat") >= 4).sum() / c("csat").count(),
         ((c("nps") >= 9).sum() - (c("nps") <= 6).sum()) / c("nps").count(),
@@ -111,6 +117,9 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
         .otherwise(100 * c("points_earned").sum()
                    / c("points_possible").filter(c("points_earned").is_not_null()).sum()).alias("score"))
     qa = per_eval.group_by("site_id", "channel").agg(c("score").mean(), pl.len()).collect()
+    criteria = frames["qa_items"].lazy().filter(c("points_earned").is_not_null()).join(
+        evaluations, on="evaluation_id").group_by("site_id", "channel", "criterion_id").agg(
+        c("points_earned").sum() / c("points_possible").sum(), pl.len()).collect()
     agents = frames["roster"].lazy().filter(
         (c("role") == "agent") & (c("hire_date") <= period.last_day)
         & (c("termination_date").is_null() | (c("termination_date") >= period.first_day)))
@@ -122,7 +131,8 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
     return {"seconds": elapsed, "read_seconds": t_read,
             "data_bytes": sum(f.estimated_size() for f in frames.values()),
             "rows": {k: v.height for k, v in frames.items()},
-            "groups": ops.height + surveys.height + qa.height + training.height, "peak_mb": _peak_mb()}
+            "groups": sum(f.height for f in (ops, follow_ups, surveys, qa, criteria, training)),
+            "peak_mb": _peak_mb()}
 
 
 def measure_stages(folder: Path, contracts: Path, out: Path, stop_after: str = "") -> dict[str, Any]:
