@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from . import site_period
 from .errors import OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
 from .mapping import load_mappings
@@ -443,33 +444,18 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
     return issues
 
 
-def _site_bounds(frame: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
-    ids = [s for s in frame["site_id"].drop_nulls().unique().to_list()]
-    bounds = [period.bounds_utc(sites.timezone_of(s)) for s in ids]
-    return pl.DataFrame({"site_id": ids, "__start": [b[0] for b in bounds], "__end": [b[1] for b in bounds]},
-                        schema={"site_id": pl.String, "__start": pl.Datetime("us", "UTC"),
-                                "__end": pl.Datetime("us", "UTC")})
-
-
 def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
     """Rows whose period timestamp falls outside the audit month in the site's local time (kept)."""
     col = TABLES[table].period_column
     if col is None or rows.height == 0:
         return _conform(pl.DataFrame())
-    bounds = _site_bounds(rows, period, sites)
-
-    def bound(name: str) -> pl.Expr:  # the row's site's bound, without joining (copying) the table
-        return pl.col("site_id").replace_strict(bounds["site_id"], bounds[name], default=None,
-                                                return_dtype=bounds.schema[name])
-
-    after = pl.col(col) >= bound("__end")
-    if table in HISTORY_TABLES:
-        outside = rows.filter(after)
-        message = f"{col} is after {period} in the site's local time"
-    else:
-        outside = rows.filter((pl.col(col) < bound("__start")) | after)
-        message = f"{col} is outside {period} in the site's local time"
-    return _row_issues(outside, col, "outside_period", message, Severity.WARNING, table)
+    site_ids = rows["site_id"].drop_nulls().unique().to_list()
+    history = table in HISTORY_TABLES
+    inside = site_period.in_period(rows, col, site_period.bounds(period, site_ids, sites), upper_only=history)
+    outside = rows.filter(~inside)  # a row with no timestamp or no site is not placed: not outside
+    where = "after" if history else "outside"
+    return _row_issues(outside, col, "outside_period", f"{col} is {where} {period} in the site's local time",
+                       Severity.WARNING, table)
 
 
 _QUARTER_US = 15 * 60 * 1_000_000

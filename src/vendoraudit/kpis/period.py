@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from .. import site_period
 from ..periods import Period
 from ..results import SiteDirectory
 from ..tables import TABLES
 from .quality import ITEM_SUMS, evaluation_scores, with_scores
 
-_START, _END = "_period_start", "_period_end"
 Frame = pl.DataFrame | pl.LazyFrame
 T = TypeVar("T")
 
@@ -90,60 +90,16 @@ def _site_ids(frames: Iterable[pl.DataFrame], sites: SiteDirectory) -> tuple[str
     return tuple(sorted(seen))
 
 
-def _bounds(period: Period, site_ids: Sequence[str], sites: SiteDirectory) -> pl.DataFrame:
-    """site_id -> [start, end) of the period in the site's local time, as UTC (unknown sites: UTC)."""
-    rows = [(s, *period.bounds_utc(sites.timezone_of(s))) for s in site_ids]
-    return pl.DataFrame(rows, schema={"site_id": pl.String, _START: pl.Datetime("us", "UTC"),
-                                      _END: pl.Datetime("us", "UTC")}, orient="row")
-
-
-def _inside(column: str, start: pl.Expr | None, end: pl.Expr) -> pl.Expr:
-    """`column` in [start, end) (before `end` when `start` is None); false when null."""
-    test = pl.col(column) < end
-    return (test if start is None else test & (pl.col(column) >= start)).fill_null(False)
-
-
-def _site_bound(bounds: pl.DataFrame, name: str) -> pl.Expr:
-    """Each row's own site's start or end, looked up row by row."""
-    return pl.col("site_id").replace_strict(bounds["site_id"], bounds[name], default=None)
-
-
-def _limits(bounds: pl.DataFrame) -> dict[str, tuple[pl.Expr, pl.Expr]]:
-    """site_id -> its (start, end) as constants."""
-    return {site: (pl.lit(start), pl.lit(end)) for site, start, end in bounds.iter_rows()}
-
-
 def _within(frame: pl.DataFrame, column: str, bounds: pl.DataFrame, upper_only: bool = False) -> pl.DataFrame:
-    """Rows whose `column` falls in their own site's [start, end) (or before its end: `upper_only`).
-
-    Each site's rows are tested against its constant bounds when they are contiguous (8x faster
-    than looking the bounds up row by row); the frame is filtered once by the mask, if at all.
-    """
-    runs = _site_runs(frame)
-    if runs is not None:
-        limits = _limits(bounds)
-        masks = [part.select(_inside(column, None if upper_only else limits[site][0], limits[site][1]))
-                 .to_series() for site, part in runs.items()]
-        mask = pl.concat(masks) if masks else pl.Series(dtype=pl.Boolean)
-    else:
-        start = None if upper_only else _site_bound(bounds, _START)
-        mask = frame.select(_inside(column, start, _site_bound(bounds, _END))).to_series()
+    """Rows whose `column` falls in their own site's [start, end) (or before its end: `upper_only`);
+    the frame is filtered once by the mask, if at all."""
+    mask = site_period.in_period(frame, column, bounds, upper_only).fill_null(False)
     return frame if mask.all() else frame.filter(mask)
-
-
-def _site_runs(frame: pl.DataFrame) -> dict[str, pl.DataFrame] | None:
-    """Each site's rows as a slice of `frame` (no copy) when they are contiguous, as when every site
-    sends its own files; else None."""
-    runs = frame.select(pl.col("site_id").rle()).unnest("site_id")
-    if runs["value"].null_count() or runs["value"].n_unique() != runs.height:
-        return None
-    starts = runs["len"].cum_sum() - runs["len"]
-    return {site: frame.slice(start, n) for site, start, n in zip(runs["value"], starts, runs["len"])}
 
 
 def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The rows of each site in their order: slices when contiguous, else a partition (a copy)."""
-    runs = _site_runs(frame)
+    runs = site_period.site_runs(frame)
     if runs is not None:
         return runs
     groups = frame.filter(pl.col("site_id").is_not_null()).partition_by("site_id", as_dict=True,
@@ -201,7 +157,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     """Restrict the validated tables to `period` once, each row by its own site's local month."""
     t = {name: _conform(name, tables.get(name)) for name in TABLES}
     site_ids = _site_ids(t.values(), sites)
-    bounds = _bounds(period, site_ids, sites)
+    bounds = site_period.bounds(period, site_ids, sites)
     # Evaluations per site; `evaluations` joins the parts without a copy. Items are not split per
     # site: a scope's criterion scores come from `criteria`, and nothing else reads items per site.
     evaluations = _within(t["qa_evaluations"], "evaluated_at", bounds)
@@ -214,15 +170,16 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
     # export's interactions, read by the follow-up metric alone. The interactions are too big to
     # copy per site: they have parts only when each site's rows are contiguous (slices).
     due = pl.col("follow_up_due_at").is_not_null()
-    contact_runs, limits = _site_runs(t["interactions"]), _limits(bounds)
+    contact_runs, limits = site_period.site_runs(t["interactions"]), site_period.limits(bounds)
     if contact_runs is not None:
-        parts["follow_ups"] = {site: part.lazy().filter(due & _inside("follow_up_due_at", *limits[site]))
+        parts["follow_ups"] = {site: part.lazy().filter(due & site_period.inside("follow_up_due_at", *limits[site]))
                                for site, part in contact_runs.items()}
         follow_ups = joined(parts["follow_ups"], t["interactions"].lazy())
     else:
-        follow_ups = t["interactions"].lazy().filter(
-            due & _inside("follow_up_due_at", _site_bound(bounds, _START), _site_bound(bounds, _END)))
-    period_runs = contact_runs if interactions is t["interactions"] else _site_runs(interactions)
+        follow_ups = t["interactions"].lazy().filter(due & site_period.inside(
+            "follow_up_due_at", site_period.site_bound(bounds, site_period.START),
+            site_period.site_bound(bounds, site_period.END)))
+    period_runs = contact_runs if interactions is t["interactions"] else site_period.site_runs(interactions)
     if period_runs is not None:
         parts["interactions"] = period_runs
     return PeriodData(
