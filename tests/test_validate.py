@@ -83,6 +83,16 @@ def test_duplicates_across_files_and_hash_precheck(tmp_path: Path) -> None:
     assert [f.rows_quarantined for f in r.files] == [0, 1]
 
 
+def test_a_key_of_two_columns_repeats_only_when_both_do(tmp_path: Path) -> None:
+    head = "agent_id,site_id,role,hire_date,termination_date,fte"
+    write(tmp_path, "roster.csv", [head, "A1,NW-BOS,agent,2026-01-05,,1.0", "A1,NW-NYC,agent,2026-01-05,,1.0",
+                                   "A2,NW-BOS,agent,2026-01-05,,1.0", "A1,NW-BOS,agent,2026-02-01,,0.5"])
+    r = load_exports(tmp_path)
+    assert issues_of(r, "duplicate_key") == [("roster.csv", 4, "agent_id", Severity.ERROR)]
+    write(tmp_path, "roster.csv", [head, "A1,NW-BOS,agent,2026-01-05,,1.0", "A1,NW-NYC,agent,2026-01-05,,1.0"])
+    assert issues_of(load_exports(tmp_path), "duplicate_key") == []
+
+
 def test_tables_of_several_files_are_one_chunk_in_file_order(tmp_path: Path) -> None:
     """Polars copies a many-chunk frame for each filter: the tables must come out contiguous."""
     row = "I{},NW-BOS,phone,inbound,claims,,A1,2026-10-01T09:00:00Z,,,false"

@@ -398,16 +398,23 @@ def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     return out
 
 
+_MIX = 0x9E3779B97F4A7C15  # odd: multiplying by it wraps without losing bits
+
+
 def _unique_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     """Repeated keys across all files: every copy after the first is an error."""
     keys = list(UNIQUE_KEYS.get(table, ()))
     if not keys or rows.height == 0:
         return []
-    key = pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])
     # Hashing is ~20x cheaper than the exact duplicate search: skip that when no hash repeats.
-    if rows.select(pl.len() - key.hash().n_unique()).item() == 0:
+    # Equal keys hash equal whatever the mix; the columns' own hashes mixed are 2x faster than a struct's.
+    key_hash = pl.col(keys[0]).hash()
+    for k in keys[1:]:
+        key_hash = (key_hash * _MIX) ^ pl.col(k).hash()
+    if rows.select(pl.len() - key_hash.n_unique()).item() == 0:
         return []
     # Numbering the copies needs a window over the keys: only over the rows whose key repeats.
+    key = pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])
     with_keys = rows.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys) & key.is_duplicated())
     dup = with_keys.with_columns(
         pl.int_range(pl.len()).over(keys).alias("__n"),
