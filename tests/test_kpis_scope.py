@@ -94,6 +94,16 @@ def test_criterion_sums_of_a_scope_agree_with_its_items():
             assert got == criterion_score(scoped.evaluations, scoped.qa_items, criterion, totals=want), kwargs
 
 
+@pytest.mark.parametrize("items_order", ["as evaluations", "reversed"])
+def test_evaluation_scores_do_not_depend_on_the_order_of_items(items_order):
+    e1, i1 = evaluation([(6, 10, False), (4, 10, False)], evaluation_id="E1")
+    e2, i2 = evaluation([(9, 10, False), (1, 10, True)], evaluation_id="E2")
+    items = i1 + i2 if items_order == "as evaluations" else (i1 + i2)[::-1]
+    d = data(qa_evaluations=[e1, e2], qa_items=items)
+    assert d.evaluations.select("evaluation_id", "score", "critical").rows() == [("E1", 50.0, False),
+                                                                               ("E2", 0.0, True)]
+
+
 def test_a_repeated_evaluation_id_scores_each_copy_and_counts_its_items_once():
     first, items = evaluation([(6, 10, False)], evaluation_id="E1")
     d = data(qa_evaluations=[first, {**first, "agent_id": "A2"}], qa_items=items)
