@@ -115,23 +115,9 @@ def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
     One lookup gives each item its evaluation's row: the items are then the table itself when every
     item has one (no copy), and both sums group by small integers instead of text.
     """
-    ids = evaluations.get_column("evaluation_id")
     rows = pl.int_range(evaluations.height, dtype=pl.UInt32, eager=True)
-
-    def row_of(keys: pl.Series, values: pl.Series) -> pl.Series:
-        return items.select(pl.col("evaluation_id").replace_strict(
-            keys, values, default=None, return_dtype=pl.UInt32)).to_series().alias("_row")
-
-    repeated = False
-    try:
-        row = row_of(ids, rows)
-    except pl.exceptions.InvalidOperationError:  # a repeated id (validation quarantines them)
-        repeated, first = True, ids.is_first_distinct()
-        row = row_of(ids.filter(first), rows.filter(first))
+    row, repeated = _evaluation_rows(items, evaluations.get_column("evaluation_id"), rows)
     mine = items if row.null_count() == 0 else items.filter(row.is_not_null())
-    if row.null_count() == 0 and row.is_sorted():
-        # Items in the evaluations' order, as exports list them: grouping runs 3x faster when told.
-        row = row.set_sorted()
     numbers = items.select("criterion_id", "points_earned", "points_possible", "critical_failed").with_columns(row)
     if repeated:  # each copy of the id is scored on its items, as by id
         scored = evaluation_scores(evaluations, mine)
@@ -139,21 +125,44 @@ def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
         per_eval = numbers.group_by("_row").agg(*ITEM_SUMS)
         scored = with_scores(evaluations.with_columns(rows.alias("_row"))
                              .join(per_eval, on="_row", how="left", maintain_order="left").drop("_row"))
-    # Cells: (site, channel, calibration) of an evaluation; the sums are taken per cell and criterion.
+    return mine, scored, _criterion_sums(numbers, evaluations)
+
+
+def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tuple[pl.Series, bool]:
+    """Each item's evaluation row (null when none) as `_row`, and whether an evaluation id repeats
+    (validation quarantines repeats; here a repeated id's items go to its first row)."""
+    def lookup(keys: pl.Series, values: pl.Series) -> pl.Series:
+        return items.select(pl.col("evaluation_id").replace_strict(
+            keys, values, default=None, return_dtype=pl.UInt32)).to_series().alias("_row")
+
+    try:
+        row = lookup(ids, rows)
+    except pl.exceptions.InvalidOperationError:  # replace_strict takes unique keys only
+        first = ids.is_first_distinct()
+        return lookup(ids.filter(first), rows.filter(first)), True
+    if row.null_count() == 0 and row.is_sorted():
+        # Items in the evaluations' order, as exports list them: grouping runs 3x faster when told.
+        row = row.set_sorted()
+    return row, False
+
+
+def _criterion_sums(numbers: pl.DataFrame, evaluations: pl.DataFrame) -> pl.DataFrame:
+    """`PeriodData.criteria` from the items' numbers and evaluation `_row`s: sums per cell (an
+    evaluation's site, channel and calibration flag) and criterion, calibration cells left out."""
     flag = pl.col("calibration").fill_null(False)
     cells = evaluations.select("site_id", "channel", flag).unique(maintain_order=True).with_row_index("_cell")
     cell_of_row = evaluations.select("site_id", "channel", flag).join(
         cells, on=["site_id", "channel", "calibration"], how="left", nulls_equal=True,
         maintain_order="left").get_column("_cell")
     earned = pl.col("points_earned")
-    sums = (numbers.select("criterion_id", earned, "points_possible", cell_of_row.gather(row).alias("_cell"))
+    cell = cell_of_row.gather(numbers.get_column("_row")).alias("_cell")
+    return (numbers.select("criterion_id", earned, "points_possible", cell)
             .group_by("_cell", "criterion_id")
             .agg(earned.sum(), pl.when(earned.is_not_null()).then(pl.col("points_possible")).sum(),
                  earned.count().alias("items"))
             .join(cells.filter(~pl.col("calibration")), on="_cell")
             .filter(pl.col("items") > 0)
             .select("site_id", "channel", "criterion_id", "points_earned", "points_possible", "items"))
-    return mine, scored, sums
 
 
 def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteDirectory) -> PeriodData:
