@@ -10,7 +10,7 @@ that a vendor's metrics read that vendor's rows only (see `PeriodData.parts`).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
