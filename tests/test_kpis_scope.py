@@ -84,10 +84,12 @@ def test_criterion_sums_of_a_scope_agree_with_its_items():
     assert d.criteria is not None
     scopes = [dict(site_ids=["S1"]), dict(site_ids=["S1", "S2"]), dict(site_ids=["S2"]),
               dict(site_ids=["S1"], channels=["chat"]), dict(site_ids=["S1", "S2"], channels=["chat", "phone"]),
-              dict(site_ids=["S1"], queues=["billing"]), dict(site_ids=["S1"], exclude_queues=["claims"])]
+              dict(site_ids=["S1"], channels=[]), dict(site_ids=["NY"]),
+              dict(site_ids=["S1"], queues=["billing"]), dict(site_ids=["S1"], exclude_queues=["claims"]),
+              dict(site_ids=["S1"], exclude_dates=[at(0).date()])]
     for kwargs in scopes:
         scoped = restrict(d, **kwargs)
-        assert (scoped.criteria is None) == ("queues" in kwargs or "exclude_queues" in kwargs)
+        assert (scoped.criteria is None) == bool({"queues", "exclude_queues", "exclude_dates"} & set(kwargs))
         want = criterion_totals(scoped.evaluations, scoped.qa_items)
         for criterion in ("c0", "c1", "c2", "absent"):
             got = compute_metric("qa.criterion_score", d, params={"criterion": criterion}, **kwargs)
@@ -104,12 +106,17 @@ def test_evaluation_scores_do_not_depend_on_the_order_of_items(items_order):
                                                                                ("E2", 0.0, True)]
 
 
-def test_a_repeated_evaluation_id_scores_each_copy_and_counts_its_items_once():
+@pytest.mark.parametrize("second", [{"agent_id": "A2"}, {"site_id": "S2"}, {"calibration": True}])
+def test_a_repeated_evaluation_id_scores_each_copy_and_its_items_count_as_by_id(second):
+    # Validation quarantines a repeated id; period_data called directly must still agree with itself.
     first, items = evaluation([(6, 10, False)], evaluation_id="E1")
-    d = data(qa_evaluations=[first, {**first, "agent_id": "A2"}], qa_items=items)
+    d = data(qa_evaluations=[first, {**first, **second}], qa_items=items)
     assert d.evaluations.get_column("score").to_list() == [60.0, 60.0]
-    assert compute_metric("qa.criterion_score", d, ["S1"], {"criterion": "c0"}).value == 60.0
-    assert d.criteria.get_column("items").to_list() == [1]
+    assert d.criteria is None  # an item of two evaluations: the scopes read the items
+    for sites in (["S1"], ["S2"], ["S1", "S2"]):
+        scoped = restrict(d, sites)
+        want = criterion_score(scoped.evaluations, scoped.qa_items, "c0")
+        assert compute_metric("qa.criterion_score", d, sites, {"criterion": "c0"}) == want
 
 
 @pytest.mark.parametrize("order", [["NY", "NY", "S1", "S1"], ["NY", "S1", "NY", "S1"]])

@@ -3,8 +3,10 @@
 `period_data` restricts the validated tables to the period once: interactions by arrived_at,
 follow-ups (interaction rows with a promise) by follow_up_due_at, surveys by submitted_at,
 evaluations by evaluated_at (with their qa_items), training by completed_at. The roster stays
-whole; each metric decides which agents were active. Each contact table is also held per site, so
-that a vendor's metrics read that vendor's rows only (see `PeriodData.parts`).
+whole; each metric decides which agents were active. Interactions, surveys and evaluations are
+also held per site, so that a vendor's metrics read that vendor's rows only (see `PeriodData.parts`);
+QA items are not split per site: their criterion points are summed per site and channel instead
+(`PeriodData.criteria`).
 """
 
 from __future__ import annotations
@@ -108,9 +110,9 @@ def _by_site(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
-        pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """(the items of `evaluations`; the evaluations scored, as `evaluation_scores`; the items'
-    criterion sums: see `PeriodData.criteria`).
+    criterion sums: see `PeriodData.criteria`, None when an evaluation id repeats).
 
     One lookup gives each item its evaluation's row: the items are then the table itself when every
     item has one (no copy), and both sums group by small integers instead of text.
@@ -125,7 +127,8 @@ def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
         per_eval = numbers.group_by("_row").agg(*ITEM_SUMS)
         scored = with_scores(evaluations.with_columns(rows.alias("_row"))
                              .join(per_eval, on="_row", how="left", maintain_order="left").drop("_row"))
-    return mine, scored, _criterion_sums(numbers, evaluations)
+    # With a repeated id, an item belongs to several evaluations: no sums, the scopes read items.
+    return mine, scored, None if repeated else _criterion_sums(numbers, evaluations)
 
 
 def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tuple[pl.Series, bool]:
@@ -138,6 +141,8 @@ def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tu
     try:
         row = lookup(ids, rows)
     except pl.exceptions.InvalidOperationError:  # replace_strict takes unique keys only
+        if ids.is_unique().all():
+            raise
         first = ids.is_first_distinct()
         return lookup(ids.filter(first), rows.filter(first)), True
     if row.null_count() == 0 and row.is_sorted():

@@ -105,8 +105,9 @@ def _restrict(data: PeriodData, site_ids: tuple[str, ...], channels: tuple[str, 
         # The items of the evaluations kept, lazily: only the criterion query reads them, where
         # the criterion sums cannot answer (a queue or date filter).
         qa_items=_items_of(base.qa_items, evaluations),
+        # The sums answer a channel filter alone (a scope without filters is `_sites_only`'s).
         criteria=(None if base.criteria is None or queues is not None or exclude_queues or exclude_dates
-                  else base.criteria.filter(pl.col("channel").is_in(list(channels or ())))),
+                  or channels is None else base.criteria.filter(pl.col("channel").is_in(list(channels)))),
         parts={},
     )
 
