@@ -85,10 +85,14 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
                 .filter((pl.col(column) >= pl.col("start")) & (pl.col(column) < pl.col("end"))))
 
     c = pl.col
-    wait = (c("answered_at") - c("arrived_at")).dt.total_seconds()
+
+    def seconds(start: str, end: str) -> pl.Expr:  # as the library counts them (to the microsecond)
+        return (c(end) - c(start)).dt.total_microseconds() / 1_000_000
+
+    wait = seconds("arrived_at", "answered_at")
     sync = c("channel").is_in(list(SYNC_CHANNELS)) & (c("direction") == "inbound")
     async_ = c("channel").is_in(list(ASYNC_CHANNELS)) & (c("direction") == "inbound")
-    offered = sync & ~(c("abandoned") & ((c("ended_at") - c("arrived_at")).dt.total_seconds() < 5))
+    offered = sync & ~(c("abandoned") & (seconds("arrived_at", "ended_at") < 5))
     ops = within("interactions", "arrived_at").group_by("site_id", "channel").agg(
         (offered & ~c("abandoned") & (wait <= 20)).sum().alias("sl_in"),
         offered.sum().alias("offered"),
@@ -96,8 +100,7 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
         wait.filter(sync & ~c("abandoned")).mean().alias("asa"),
         c("handle_seconds").mean().alias("aht"),
         c("callback_requested_at").is_not_null().sum().alias("callbacks"),
-        ((c("callback_completed_at") - c("callback_requested_at")).dt.total_seconds() <= 600).sum()
-        .alias("callbacks_in_time"),
+        (seconds("callback_requested_at", "callback_completed_at") <= 600).sum().alias("callbacks_in_time"),
         c("resolved_first_contact").mean().alias("fcr"),
         async_.sum().alias("async"),
         (async_ & (wait <= 4 * 3600)).sum().alias("async_in_time"),
@@ -110,7 +113,7 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
         c("ces").mean(),
     ).collect()
     evaluations = within("qa_evaluations", "evaluated_at").filter(~c("calibration")).select(
-        "evaluation_id", "site_id", "channel")
+        "evaluation_id", "site_id", "channel").collect().lazy()  # read by two queries: placed once
     per_eval = frames["qa_items"].lazy().join(evaluations, on="evaluation_id").group_by(
         "evaluation_id", "site_id", "channel").agg(
         pl.when(c("critical_failed").any()).then(0.0)
