@@ -22,7 +22,7 @@ from .. import site_period
 from ..periods import Period
 from ..results import SiteDirectory
 from ..tables import TABLES
-from .quality import ITEM_SUMS, evaluation_scores, with_scores
+from .quality import CRITERION_SUMS, ITEM_SUMS, evaluation_scores, with_scores
 
 Frame = pl.DataFrame | pl.LazyFrame
 T = TypeVar("T")
@@ -159,14 +159,10 @@ def _criterion_sums(numbers: pl.DataFrame, evaluations: pl.DataFrame) -> pl.Data
     cell_of_row = evaluations.select("site_id", "channel", flag).join(
         cells, on=["site_id", "channel", "calibration"], how="left", nulls_equal=True,
         maintain_order="left").get_column("_cell")
-    earned = pl.col("points_earned")
     cell = cell_of_row.gather(numbers.get_column("_row")).alias("_cell")
-    return (numbers.select("criterion_id", earned, "points_possible", cell)
-            .group_by("_cell", "criterion_id")
-            .agg(earned.sum(), pl.when(earned.is_not_null()).then(pl.col("points_possible")).sum(),
-                 earned.count().alias("items"))
+    return (numbers.select("criterion_id", "points_earned", "points_possible", cell)
+            .group_by("_cell", "criterion_id").agg(*CRITERION_SUMS)
             .join(cells.filter(~pl.col("calibration")), on="_cell")
-            .filter(pl.col("items") > 0)
             .select("site_id", "channel", "criterion_id", "points_earned", "points_possible", "items"))
 
 

@@ -76,23 +76,30 @@ def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
 CriterionTotals = dict[str, tuple[float, float, int]]
 
 
+# Items of one criterion summed (grouped by the caller): points earned and possible, and the count,
+# of the applicable items (points_earned given).
+CRITERION_SUMS = (
+    pl.col("points_earned").sum(),
+    pl.when(pl.col("points_earned").is_not_null()).then(pl.col("points_possible")).sum(),
+    pl.col("points_earned").count().alias("items"),
+)
+
+
 def criterion_totals(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame) -> CriterionTotals:
     """criterion_id -> (points earned, points possible, items) over the applicable items of the
     non-calibration evaluations: every criterion of a scope in one pass."""
     keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
-    totals = (items.lazy().filter(pl.col("points_earned").is_not_null())
-              .join(keep, on="evaluation_id", how="semi")
-              .group_by("criterion_id")
-              .agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.len())
-              .collect())
-    return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
+    return summed_totals(items.lazy().filter(pl.col("points_earned").is_not_null())
+                         .join(keep, on="evaluation_id", how="semi")
+                         .group_by("criterion_id").agg(*CRITERION_SUMS).collect())
 
 
 def summed_totals(sums: pl.DataFrame) -> CriterionTotals:
-    """`criterion_totals` from partial sums (columns criterion_id, points_earned, points_possible,
-    items), as `period.PeriodData.criteria` holds them per site and channel."""
-    totals = sums.group_by("criterion_id").agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(),
-                                               pl.col("items").sum())
+    """`criterion_totals` from `CRITERION_SUMS` by criterion_id and anything else (site and channel
+    in `period.PeriodData.criteria`); criteria with no applicable item are left out."""
+    totals = (sums.group_by("criterion_id")
+              .agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.col("items").sum())
+              .filter(pl.col("items") > 0))
     return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
 
 
