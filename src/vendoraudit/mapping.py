@@ -633,7 +633,7 @@ def _typed(raw: pl.Series, ctype: ColType, fmt: str | None, unit: DurationUnit |
     if ctype is ColType.FLOAT:
         return _number(raw), _EXPECTS[ctype]
     if ctype is ColType.BOOL:
-        if ((raw == "true") | (raw == "false")).all():  # as nearly every export writes them: no lowering
+        if pl.select(_usual_shape(pl.lit(raw), ctype)).item():  # as nearly every export writes them
             return raw == "true", _EXPECTS[ctype]
         low = raw.str.to_lowercase()
         value = pl.select(pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
