@@ -133,6 +133,31 @@ def test_cross_table_references(tmp_path: Path) -> None:
     assert r.tables["qa_items"]["criterion_id"].to_list() == ["empathy", "greet"]
 
 
+def test_references_found_by_runs_of_items(tmp_path: Path) -> None:
+    """Items are looked up a run at a time: an orphan run, an id coming back after another run,
+    a run of a key with no value (missing, not unknown) and keys of two columns each give the
+    rows they would give one by one."""
+    write(tmp_path, "qa_evaluations.csv", [
+        "evaluation_id,interaction_id,site_id,agent_id,evaluator_id,channel,evaluated_at,calibration",
+        "E1,I1,NW-BOS,A1,Q1,phone,2026-10-02T10:00:00Z,false"])
+    write(tmp_path, "qa_items.csv", [
+        "evaluation_id,criterion_id,points_earned,points_possible,critical_failed",
+        "E1,a,1,5,false", "E9,a,1,5,false", "E9,b,1,5,false", "E1,b,1,5,false", ",c,1,5,false",
+        ",d,1,5,false", "E9,c,1,5,false", "E8,a,1,5,false"])
+    write(tmp_path, "roster.csv", ["agent_id,site_id,role,hire_date,termination_date,fte",
+                                   "A1,NW-BOS,agent,2026-01-05,,1"])
+    write(tmp_path, "training.csv", ["record_id,agent_id,site_id,course_id,category,hours,completed_at",
+                                     "T1,A1,ACME-MNL,c1,product,2,2026-10-03T10:00:00Z",
+                                     "T2,A1,ACME-MNL,c2,product,2,2026-10-03T10:00:00Z",
+                                     "T3,A1,NW-BOS,c1,product,2,2026-10-03T10:00:00Z",
+                                     "T4,A2,NW-BOS,c1,product,2,2026-10-03T10:00:00Z"])
+    r = load_exports(tmp_path)
+    assert [row for _, row, _, _ in issues_of(r, "unknown_evaluation")] == [2, 3, 7, 8]
+    assert [row for _, row, _, _ in issues_of(r, "missing_value")] == [5, 6]
+    assert [row for _, row, _, _ in issues_of(r, "unknown_agent")] == [1, 2, 4]
+    assert r.tables["qa_items"]["criterion_id"].to_list() == ["a", "b"]
+
+
 def test_every_declared_relation_rule_is_implemented(tmp_path: Path) -> None:
     """Each rule printed in the export contract has code behind it (an unknown code would raise here)."""
     from vendoraudit import validate

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from .. import site_period
+from ..key_runs import key_runs
 from ..periods import Period
 from ..results import SiteDirectory
 from ..tables import TABLES
@@ -133,10 +134,14 @@ def _period_items(items: pl.DataFrame, evaluations: pl.DataFrame) -> tuple[
 
 def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tuple[pl.Series, bool]:
     """Each item's evaluation row (null when none) as `_row`, and whether an evaluation id repeats
-    (validation quarantines repeats; here a repeated id's items go to its first row)."""
+    (validation quarantines repeats; here a repeated id's items go to its first row).
+
+    Each run of items of one evaluation (as exports list them) is looked up once."""
+    runs = key_runs(items, ["evaluation_id"])
+    heads = runs.heads.get_column("evaluation_id")
+
     def lookup(keys: pl.Series, values: pl.Series) -> pl.Series:
-        return items.select(pl.col("evaluation_id").replace_strict(
-            keys, values, default=None, return_dtype=pl.UInt32)).to_series().alias("_row")
+        return heads.replace_strict(keys, values, default=None, return_dtype=pl.UInt32).gather(runs.run).alias("_row")
 
     try:
         row = lookup(ids, rows)
