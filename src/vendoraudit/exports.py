@@ -74,7 +74,7 @@ class ExportFile:
 class ReadFile:
     """One file read into its table's canonical columns.
 
-    `frame`: canonical columns + `_source_file`, `_source_row` (1-based data row) and
+    `frame`: canonical columns + `_source_file` (categorical), `_source_row` (1-based data row) and
     `_excluded` (the mapping's reason to set the row aside, else null).
     `failures`: one row per value that did not parse (`_source_row`, column, value, expects).
     """
@@ -188,7 +188,8 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
                          f"of table {source.table}")
     mapped = apply_mapping(src, mapping, site_zones)
     frame = mapped.frame.with_columns(
-        pl.lit(source.relative, dtype=pl.String).alias(SOURCE_FILE),
+        # Categorical: 4 bytes a row instead of the name's 16 (10M rows: 160 MB -> 40 MB)
+        pl.lit(source.relative, dtype=pl.Categorical).alias(SOURCE_FILE),
         rows.alias(SOURCE_ROW),
         mapped.excluded.alias(EXCLUDED),
     )
