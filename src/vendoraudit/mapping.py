@@ -379,7 +379,6 @@ def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
 # Applying a mapping (vectorised, eager)
 # --------------------------------------------------------------------------------------------
 
-_ROW = "__row"
 _SITE = "__site"
 _DT_UTC = pl.Datetime("us", "UTC")
 _AWARE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
@@ -445,7 +444,7 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
     if len(usual) < len(lanes):
         found |= src.select(_needs_cleaning(pl.col(c)).alias(c) for c in lanes if c not in usual).row(0, named=True)
     cleaned = [_cleaned(pl.col(c)) for c in text if c not in usual and found[c]]
-    work = src.with_row_index(_ROW).with_columns(pl.col(_ROW).cast(pl.Int64), *cleaned)
+    work = src.with_columns(*cleaned)
     present = set(src.columns)
     failures: list[pl.DataFrame] = []
     out: dict[str, pl.Series] = {}
@@ -455,7 +454,7 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
         bad = raw.is_not_null() & value.is_null()
         if bad.any():
             # Only the failing cells are turned into text: formatting a whole column is costly.
-            failures.append(pl.DataFrame({"row": work[_ROW].filter(bad), "value": raw.filter(bad).cast(pl.String)})
+            failures.append(pl.DataFrame({"row": bad.arg_true().cast(pl.Int64), "value": raw.filter(bad).cast(pl.String)})
                             .select("row", pl.lit(name).alias("column"), "value", pl.lit(expects).alias("expects")))
         out[name] = (value if ctype is ColType.DATETIME else value.cast(spec.column(name).dtype)).alias(name)
 
@@ -667,7 +666,8 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
         return pl.select(pl.when(s == s.floor()).then(s)).to_series().cast(pl.Int64), raw, _EXPECTS[ctype]
     if ctype is ColType.FLOAT and s.dtype.is_numeric():
         f = s.cast(pl.Float64)
-        return pl.select(pl.when(f.is_finite()).then(f)).to_series(), raw, _EXPECTS[ctype]
+        # NaN and infinities are no value; the column is copied only when it holds one
+        return (f if f.is_finite().all() else pl.select(pl.when(f.is_finite()).then(f)).to_series()), raw, _EXPECTS[ctype]
     value = s.cast(TABLE_DTYPES[ctype], strict=False)
     if value.dtype == s.dtype or s.dtype.is_numeric() or s.dtype == pl.Boolean:
         return value, raw, _EXPECTS[ctype]
