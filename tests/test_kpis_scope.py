@@ -106,6 +106,17 @@ def test_evaluation_scores_do_not_depend_on_the_order_of_items(items_order):
                                                                                ("E2", 0.0, True)]
 
 
+def test_items_in_the_evaluations_order_with_a_repeated_id_are_scored_by_id():
+    # One run of items per evaluation, in the evaluations' order, yet E1 comes twice: its two runs
+    # are E1's items, for both copies (not run k to row k).
+    e1, i1 = evaluation([(6, 10, False)], evaluation_id="E1")
+    e2, i2 = evaluation([(9, 10, False)], evaluation_id="E2")
+    _, i3 = evaluation([(2, 10, False)], evaluation_id="E1")
+    d = data(qa_evaluations=[e1, e2, {**e1, "agent_id": "A2"}], qa_items=i1 + i2 + i3)
+    assert d.evaluations.get_column("score").to_list() == [40.0, 90.0, 40.0]
+    assert d.criteria is None
+
+
 @pytest.mark.parametrize("second", [{"agent_id": "A2"}, {"site_id": "S2"}, {"calibration": True}])
 def test_a_repeated_evaluation_id_scores_each_copy_and_its_items_count_as_by_id(second):
     # Validation quarantines a repeated id; period_data called directly must still agree with itself.

@@ -136,9 +136,12 @@ def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tu
     """Each item's evaluation row (null when none) as `_row`, and whether an evaluation id repeats
     (validation quarantines repeats; here a repeated id's items go to its first row).
 
-    Each run of items of one evaluation (as exports list them) is looked up once."""
+    Each run of items of one evaluation (as exports list them) is looked up once, and not at all
+    when the runs follow the evaluations one to one."""
     runs = key_runs(items, ["evaluation_id"])
     heads = runs.heads.get_column("evaluation_id")
+    if _one_run_each(heads, ids):
+        return runs.run.alias("_row").set_sorted(), False
 
     def lookup(keys: pl.Series, values: pl.Series) -> pl.Series:
         return heads.replace_strict(keys, values, default=None, return_dtype=pl.UInt32).gather(runs.run).alias("_row")
@@ -154,6 +157,15 @@ def _evaluation_rows(items: pl.DataFrame, ids: pl.Series, rows: pl.Series) -> tu
         # Items in the evaluations' order, as exports list them: grouping runs 3x faster when told.
         row = row.set_sorted()
     return row, False
+
+
+def _one_run_each(heads: pl.Series, ids: pl.Series) -> bool:
+    """Whether the item runs' ids are the evaluation ids in the same order, none null or repeated:
+    then run k is evaluation row k (an export's items listed in its evaluations' order)."""
+    if heads.len() != ids.len() or heads.null_count() or ids.null_count() or not (heads == ids).all():
+        return False
+    # Distinct hashes prove distinct ids (20 ms for 1M, against 300 ms for the exact test).
+    return ids.hash().n_unique() == ids.len() or bool(ids.is_unique().all())
 
 
 def _criterion_sums(numbers: pl.DataFrame, evaluations: pl.DataFrame) -> pl.DataFrame:
