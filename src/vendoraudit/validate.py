@@ -446,9 +446,12 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
         # Each run of equal keys is looked up once (a QA evaluation's items come together: 8M
         # items, 1M runs); the rows of the runs without a parent are taken afterwards.
         runs = key_runs(live[table], cols)
+        keys = live[parent].select(parent_cols).rename(dict(zip(parent_cols, cols)))
+        if runs.heads.select(cols).equals(keys):
+            continue  # one run per parent row, in the parent's order (items listed as evaluations are)
         orphans = runs.heads.lazy() \
             .filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols)) \
-            .join(live[parent].lazy().select(parent_cols), left_on=cols, right_on=parent_cols, how="anti") \
+            .join(keys.lazy(), on=cols, how="anti") \
             .collect().get_column(RUN)
         if orphans.len():
             rows = live[table].filter(runs.run.is_in(orphans.implode()))
