@@ -111,6 +111,18 @@ def test_tables_of_several_files_are_one_chunk_in_file_order(tmp_path: Path) -> 
     assert all(n == 1 for t in live.values() for n in t.n_chunks("all"))
 
 
+def test_a_table_of_one_parquet_file_of_many_row_groups_is_one_chunk(tmp_path: Path) -> None:
+    """A single file is made contiguous too (Parquet reads a chunk per row group)."""
+    pl.DataFrame({"agent_id": [f"A{i}" for i in range(3000)], "site_id": "NW-BOS", "role": "agent",
+                  "hire_date": datetime(2026, 1, 5).date(), "termination_date": None, "fte": 1.0}
+                 ).write_parquet(tmp_path / "roster.parquet", row_group_size=1000)
+    assert pl.read_parquet(tmp_path / "roster.parquet").n_chunks() > 1
+    found = discover(tmp_path)
+    _, live, _ = _tables_of((read_file(f) for f in found.files), Counter(f.table for f in found.files))
+    assert set(live["roster"].n_chunks("all")) == {1}
+    assert live["roster"]["agent_id"].to_list() == [f"A{i}" for i in range(3000)]
+
+
 def test_cross_table_references(tmp_path: Path) -> None:
     write(tmp_path, "qa_evaluations.csv", [
         "evaluation_id,interaction_id,site_id,agent_id,evaluator_id,channel,evaluated_at,calibration",

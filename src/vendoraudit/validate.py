@@ -257,7 +257,8 @@ def _contiguous(parts: list[pl.DataFrame]) -> pl.DataFrame:
     parts.clear()  # the frames are let go: each column's pieces are now held by `pieces` only
     columns: list[pl.Series] = []
     for name in list(pieces):
-        columns.append(pl.concat(pieces.pop(name), rechunk=True))
+        # `rechunk` too: `pl.concat` returns a single piece as it is (a Parquet file: a chunk a row group)
+        columns.append(pl.concat(pieces.pop(name), rechunk=True).rechunk())
     return pl.DataFrame(columns)
 
 
