@@ -454,7 +454,8 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
         bad = raw.is_not_null() & value.is_null()
         if bad.any():
             # Only the failing cells are turned into text: formatting a whole column is costly.
-            failures.append(pl.DataFrame({"row": bad.arg_true().cast(pl.Int64), "value": raw.filter(bad).cast(pl.String)})
+            failures.append(pl.DataFrame({"row": bad.arg_true().cast(pl.Int64),
+                                          "value": raw.filter(bad).cast(pl.String)})
                             .select("row", pl.lit(name).alias("column"), "value", pl.lit(expects).alias("expects")))
         out[name] = (value if ctype is ColType.DATETIME else value.cast(spec.column(name).dtype)).alias(name)
 
@@ -667,7 +668,9 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
     if ctype is ColType.FLOAT and s.dtype.is_numeric():
         f = s.cast(pl.Float64)
         # NaN and infinities are no value; the column is copied only when it holds one
-        return (f if f.is_finite().all() else pl.select(pl.when(f.is_finite()).then(f)).to_series()), raw, _EXPECTS[ctype]
+        if not f.is_finite().all():
+            f = pl.select(pl.when(f.is_finite()).then(f)).to_series()
+        return f, raw, _EXPECTS[ctype]
     value = s.cast(TABLE_DTYPES[ctype], strict=False)
     if value.dtype == s.dtype or s.dtype.is_numeric() or s.dtype == pl.Boolean:
         return value, raw, _EXPECTS[ctype]

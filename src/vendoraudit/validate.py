@@ -22,9 +22,9 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from . import site_period
-from .key_runs import RUN, key_runs
 from .errors import OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
+from .key_runs import RUN, key_runs
 from .mapping import load_mappings
 from .periods import Period
 from .results import Severity, SiteDirectory
@@ -323,8 +323,7 @@ def _table_issues(table: str, rows: pl.DataFrame, reads: Sequence[_FileRead]) ->
     """Parse failures, the pandera schema, cross-column rules and unique keys of one table."""
     out: list[pl.DataFrame] = []
     failures = [r.failures.with_columns(pl.lit(r.source.relative, dtype=pl.Categorical).alias(SOURCE_FILE))
-                for r in reads
-                if r.failures.height]
+                for r in reads if r.failures.height]
     parsed_bad = pl.DataFrame(schema={SOURCE_FILE: pl.Categorical, SOURCE_ROW: pl.Int64, "column": pl.String})
     if failures:
         fails = pl.concat(failures, how="diagonal_relaxed").join(
