@@ -145,7 +145,7 @@ def test_parquet_keeps_native_types_and_localizes_naive_times(tmp_path: Path) ->
     frame = read_one(tmp_path, {"ACME-MNL": "Asia/Manila"}).frame
     assert frame["evaluated_at"].to_list() == [datetime(2026, 10, 1, 0, tzinfo=UTC)]
     assert dict(frame.schema) == {**TABLES["qa_evaluations"].polars_schema, "_source_file": pl.Categorical,
-                            "_source_row": pl.Int64, "_excluded": pl.String}
+                                  "_source_row": pl.Int64, "_excluded": pl.String}
 
 
 @pytest.mark.parametrize(("case", "message"), [

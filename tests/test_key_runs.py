@@ -23,3 +23,11 @@ def test_runs_of_two_columns_break_when_either_changes() -> None:
 def test_no_rows_no_runs() -> None:
     runs = key_runs(pl.DataFrame(schema={"a": pl.String, "b": pl.Int64}), ["a", "b"])
     assert runs.run.len() == 0 and runs.heads.schema == {RUN: pl.UInt32, "a": pl.String, "b": pl.Int64}
+
+
+def test_runs_follow_keys_row_for_row_only() -> None:
+    runs = key_runs(pl.DataFrame({"k": ["a", "a", "b", None, None]}), ["k"])
+    assert runs.follow(pl.DataFrame({"k": ["a", "b", None]}))
+    assert not runs.follow(pl.DataFrame({"k": ["b", "a", None]}))
+    assert not runs.follow(pl.DataFrame({"k": ["a", "b", None, "c"]}))
+    assert not runs.follow(pl.DataFrame({"other": ["a", "b", None]}))

@@ -24,6 +24,12 @@ class KeyRuns:
     run: pl.Series
     heads: pl.DataFrame
 
+    def follow(self, keys: pl.DataFrame) -> bool:
+        """Whether the runs' keys are `keys` row for row (same column names; nulls equal): one run
+        per row of `keys`, in its order, so run k belongs to row k (a parent table's rows whose
+        children are listed in the parent's order)."""
+        return self.heads.drop(RUN).equals(keys)
+
 
 def key_runs(frame: pl.DataFrame, columns: Sequence[str]) -> KeyRuns:
     """The runs of equal `columns` in `frame` (nulls are equal to one another here)."""

@@ -257,8 +257,9 @@ def _contiguous(parts: list[pl.DataFrame]) -> pl.DataFrame:
     parts.clear()  # the frames are let go: each column's pieces are now held by `pieces` only
     columns: list[pl.Series] = []
     for name in list(pieces):
-        # `rechunk` too: `pl.concat` returns a single piece as it is (a Parquet file: a chunk a row group)
-        columns.append(pl.concat(pieces.pop(name), rechunk=True).rechunk())
+        # `.rechunk()`, not `rechunk=True`: that leaves a single piece as it is (a Parquet file:
+        # a chunk a row group)
+        columns.append(pl.concat(pieces.pop(name), rechunk=False).rechunk())
     return pl.DataFrame(columns)
 
 
@@ -447,8 +448,8 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
         # items, 1M runs); the rows of the runs without a parent are taken afterwards.
         runs = key_runs(live[table], cols)
         keys = live[parent].select(parent_cols).rename(dict(zip(parent_cols, cols)))
-        if runs.heads.select(cols).equals(keys):
-            continue  # one run per parent row, in the parent's order (items listed as evaluations are)
+        if runs.follow(keys):
+            continue  # every run has its parent row (items listed in their evaluations' order)
         orphans = runs.heads.lazy() \
             .filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols)) \
             .join(keys.lazy(), on=cols, how="anti") \
