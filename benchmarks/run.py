@@ -7,6 +7,8 @@ fresh subprocess under `/usr/bin/time` (wall time and peak RSS of that process a
   aggregates (service level, abandon, ASA, AHT, callbacks, FCR, async response, follow-ups kept,
   CSAT/NPS/CES, QA scores, QA criterion scores, training hours per agent) by site and channel, with
   no validation or reporting: the floor;
+- `checked`: the reference plus plain polars counting what validation checks (`bare_checks`):
+  the floor of any audit that validates its input;
 - `stages`: the library stage by stage in one process: read+validate (`load_exports`), KPIs
   (`period_data` and every metric the audit computes), scoring+money (the rest of `run_audit`),
   JSON+quarantine, workbook, PDFs; each stage's time and the process's peak RSS after it;
@@ -57,8 +59,12 @@ def _files(folder: Path, table: str) -> list[str]:
                   if next((t for t in by_length if p.stem.startswith(t)), None) == table)
 
 
-def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
-    """The floor: read with explicit dtypes, filter to each site's local month, aggregate. No checks."""
+def measure_reference(folder: Path, contracts: Path, checks: bool = False) -> dict[str, Any]:
+    """The floor: read with explicit dtypes, filter to each site's local month, aggregate. No checks.
+
+    With `checks`, plain polars also counts what validation looks for (see `bare_checks`) before
+    aggregating: the floor of any audit that validates at all.
+    """
     import polars as pl
 
     from vendoraudit.contract.loader import load_contracts
@@ -79,6 +85,10 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
     bounds = pl.DataFrame([(s.site_id, *period.bounds_utc(s.timezone)) for s in sites.sites],
                           schema={"site_id": pl.String, "start": pl.Datetime("us", "UTC"),
                                   "end": pl.Datetime("us", "UTC")}, orient="row").lazy()
+
+    t_checks = time.perf_counter()
+    found = bare_checks(frames, bounds, period) if checks else 0
+    t_checks = time.perf_counter() - t_checks
 
     def within(name: str, column: str) -> pl.LazyFrame:
         return (frames[name].lazy().join(bounds, on="site_id")
@@ -131,11 +141,74 @@ def measure_reference(folder: Path, contracts: Path) -> dict[str, Any]:
     training = hours.join(agents.group_by("site_id").agg(pl.len().alias("agents")), on="site_id") \
         .select("site_id", c("hours") / c("agents")).collect()
     elapsed = time.perf_counter() - t0
-    return {"seconds": elapsed, "read_seconds": t_read,
+    return {"seconds": elapsed, "read_seconds": t_read, "checks_seconds": t_checks, "problems_counted": found,
             "data_bytes": sum(f.estimated_size() for f in frames.values()),
             "rows": {k: v.height for k, v in frames.items()},
             "groups": sum(f.height for f in (ops, follow_ups, surveys, qa, criteria, training)),
             "peak_mb": _peak_mb()}
+
+
+def bare_checks(frames: dict[str, Any], bounds: Any, period: Any) -> int:
+    """How many values break a rule, counted in plain polars: one query per table for the value
+    rules (required values, allowed values, ranges, blanks to strip, cross-column rules, repeated
+    keys), anti-joins for references between tables, and the rows outside their site's month and
+    site-days without contacts. Nothing located, reported or set aside: the least work that looks
+    at every value the audit's validation looks at."""
+    import polars as pl
+
+    from vendoraudit.schemas import UNIQUE_KEYS, VALUE_RULES
+    from vendoraudit.tables import TABLES
+
+    c = pl.col
+
+    def breaks(name: str, column: str) -> list[pl.Expr]:
+        spec = TABLES[name].column(column)
+        out = [] if spec.nullable else [c(column).is_null()]
+        if spec.dtype == pl.String:  # blanks around a value, or an empty one
+            out.append((c(column).str.strip_chars().str.len_bytes() != c(column).str.len_bytes()) | (c(column) == ""))
+        for rule in VALUE_RULES.get(name, {}).get(column, ()):
+            if rule.values is not None:
+                out.append(~c(column).is_in(list(rule.values)))
+            if rule.low is not None:
+                out.append(c(column) < rule.low if rule.low_inclusive else c(column) <= rule.low)
+            if rule.high is not None:
+                out.append(c(column) > rule.high if rule.high_inclusive else c(column) >= rule.high)
+        return out
+
+    across = {  # RELATION_RULES within one table
+        "interactions": [c("answered_at") < c("arrived_at"),
+                         c("ended_at") < pl.coalesce("answered_at", "arrived_at"),
+                         c("abandoned") & c("answered_at").is_not_null(),
+                         c("callback_completed_at") < c("callback_requested_at"),
+                         c("follow_up_completed_at") < c("arrived_at")],
+        "qa_items": [c("points_earned") > c("points_possible")],
+        "roster": [c("termination_date") < c("hire_date")],
+    }
+    queries = []
+    for name, frame in frames.items():
+        exprs = [e for column in frame.columns for e in breaks(name, column)] + across.get(name, [])
+        key = UNIQUE_KEYS[name]
+        # distinct hashes, as the audit's own pre-check: 2x faster than counting distinct keys
+        repeated = pl.len() - (c(key[0]) if len(key) == 1 else pl.struct(key)).hash().n_unique()
+        queries.append(frame.lazy().select(pl.sum_horizontal(e.sum() for e in exprs) + repeated))
+
+    def unmatched(child: str, parent: str, key: list[str]) -> pl.LazyFrame:
+        return frames[child].lazy().select(key).join(frames[parent].lazy().select(key), on=key,
+                                                     how="anti").select(pl.len())
+
+    queries += [unmatched("qa_items", "qa_evaluations", ["evaluation_id"]),
+                unmatched("qa_evaluations", "interactions", ["interaction_id"]),
+                unmatched("training", "roster", ["agent_id", "site_id"])]
+    for name, column in (("interactions", "arrived_at"), ("qa_evaluations", "evaluated_at"),
+                         ("surveys", "submitted_at"), ("training", "completed_at")):
+        placed = frames[name].lazy().select("site_id", column).join(bounds, on="site_id", how="left")
+        queries.append(placed.select((c("start").is_null() | (c(column) < c("start"))
+                                      | (c(column) >= c("end"))).sum()))
+    days = period.last_day.day
+    queries.append(frames["interactions"].lazy().select("site_id", "arrived_at").join(bounds, on="site_id")
+                   .group_by("site_id").agg(((c("arrived_at") - c("start")).dt.total_days().n_unique()))
+                   .select((days - c("arrived_at")).clip(0).sum()))
+    return sum(int(f.item()) for f in pl.collect_all(queries))
 
 
 def measure_stages(folder: Path, contracts: Path, out: Path, stop_after: str = "") -> dict[str, Any]:
@@ -287,12 +360,13 @@ def orchestrate(args: argparse.Namespace) -> int:
                 print(f"skip {folder}: not generated", file=sys.stderr)
                 continue
             ref = _self("_reference", str(folder), str(contracts))
+            checked = _self("_checked", str(folder), str(contracts))
             scratch = Path(tempfile.mkdtemp(prefix="vab-out-"))
             try:
                 stages = _self("_stages", str(folder), str(contracts), str(scratch))
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            run = {"scale": scale, "format": fmt, "reference": ref, "audit": stages}
+            run = {"scale": scale, "format": fmt, "reference": ref, "checked": checked, "audit": stages}
             if args.cli:
                 run["cli"] = run_cli(folder, contracts)
             results["runs"].append(run)
@@ -311,6 +385,7 @@ def orchestrate(args: argparse.Namespace) -> int:
 def _print_run(run: dict[str, Any]) -> None:
     ref, aud = run["reference"], run["audit"]
     print(f"{run['scale']:>4} {run['format']:<7} reference {ref['seconds']:.2f} s ({ref['process_peak_mb']:.0f} MB); "
+          f"with checks {run['checked']['seconds']:.2f} s ({run['checked']['checks_seconds']:.2f} s of checks); "
           + "; ".join(f"{s['stage']} {s['seconds']:.2f} s ({s['peak_mb']:.0f} MB){' ' + s['note'] if s['note'] else ''}"
                       for s in aud["stages"])
           + (f"; cli {run['cli']['wall_seconds']:.1f} s ({run['cli']['process_peak_mb']:.0f} MB)" if "cli" in run else ""),
@@ -320,7 +395,7 @@ def _print_run(run: dict[str, Any]) -> None:
 def table(results: dict[str, Any]) -> str:
     """The figures as a Markdown table (what benchmarks/README.md shows)."""
     head = ("| scale | format | data MB | ref s | ref peak MB | read+validate s | KPIs s | scoring+money s | "
-            "JSON s | workbook s | PDFs s | (r+v+KPIs)/ref time | audit peak MB | peak/ref peak | peak/data | CLI s | CLI peak MB |")
+            "JSON s | workbook s | PDFs s | (r+v+KPIs)/ref time | ref+checks s | (r+v+KPIs)/(ref+checks) | audit peak MB | peak/ref peak | peak/data | CLI s | CLI peak MB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for run in results["runs"]:
         ref, aud = run["reference"], run["audit"]
@@ -329,6 +404,7 @@ def table(results: dict[str, Any]) -> str:
         peak = aud["process_peak_mb"]
         data_mb = ref["data_bytes"] / 2**20
         cli = run.get("cli", {})
+        checked = run["checked"]["seconds"]
 
         def secs(name: str) -> str:
             s = st.get(name)
@@ -337,7 +413,8 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"| {run['scale']} | {run['format']} | {data_mb:,.0f} | {ref['seconds']:.2f} | {ref['process_peak_mb']:,.0f} | "
             f"{secs('read+validate')} | {secs('KPIs')} | {secs('scoring+money')} | {secs('JSON+quarantine')} | "
-            f"{secs('workbook')} | {secs('PDFs')} | {rvk / ref['seconds']:.2f}x | {peak:,.0f} | "
+            f"{secs('workbook')} | {secs('PDFs')} | {rvk / ref['seconds']:.2f}x | {checked:.2f} | "
+            f"{rvk / checked:.2f}x | {peak:,.0f} | "
             f"{peak / ref['process_peak_mb']:.2f}x | {peak / data_mb:.2f}x | "
             f"{cli.get('wall_seconds', float('nan')):.1f} | {cli.get('process_peak_mb', float('nan')):,.0f} |")
     lines.append("")
@@ -347,8 +424,8 @@ def table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "_reference":
-        print(json.dumps(measure_reference(Path(argv[1]), Path(argv[2]))))
+    if argv and argv[0] in ("_reference", "_checked"):
+        print(json.dumps(measure_reference(Path(argv[1]), Path(argv[2]), checks=argv[0] == "_checked")))
         return 0
     if argv and argv[0] == "_stages":
         print(json.dumps(measure_stages(Path(argv[1]), Path(argv[2]), Path(argv[3]), *(argv[4:5]))))
