@@ -11,6 +11,7 @@ from kpis_frames import UTC, at, data, evaluation
 from vendoraudit.kpis import compute_metric
 from vendoraudit.kpis.quality import criterion_score, criterion_totals
 from vendoraudit.kpis.scope import restrict
+from vendoraudit.tables import CHANNELS, DIRECTIONS
 
 
 def _qa(*evals: tuple[dict, list[dict]]) -> dict[str, list[dict]]:
@@ -144,3 +145,25 @@ def test_follow_ups_are_placed_by_their_site_local_due_date(order):
     assert compute_metric("ops.follow_up_kept", d, ["S1"]).n == 0
     both = compute_metric("ops.follow_up_kept", d, ["S1", "NY"])
     assert (both.numerator, both.denominator) == (1, 2)
+
+
+def test_channel_and_direction_are_enums_in_the_period_and_filter_as_text():
+    rows = [{"channel": "chat", "answered_at": at(10), "handle_seconds": 100},
+            {"channel": "phone", "answered_at": at(10), "handle_seconds": 300},
+            {"channel": "chat", "direction": "outbound", "answered_at": at(10), "handle_seconds": 500}]
+    d = data(interactions=rows, surveys=[{"channel": "chat", "csat": 5}])
+    assert d.interactions.schema["channel"] == pl.Enum(CHANNELS)
+    assert d.interactions.schema["direction"] == pl.Enum(DIRECTIONS)
+    assert d.surveys.schema["channel"] == pl.Enum(CHANNELS)
+    assert compute_metric("ops.aht", d, ["S1"], channels=["chat"]).value == 300.0
+    assert compute_metric("ops.aht", d, ["S1"], channels=["email"]).n == 0
+    assert compute_metric("ops.service_level", d, ["S1"], channels=["chat"]).n == 1
+
+
+def test_a_channel_outside_the_contract_stays_text_and_is_kept():
+    # period_data of unvalidated rows: the value is neither dropped nor made null
+    d = data(interactions=[{"channel": "fax", "answered_at": at(10), "handle_seconds": 100},
+                           {"channel": "phone", "answered_at": at(10), "handle_seconds": 300}])
+    assert d.interactions.schema["channel"] == pl.String
+    assert compute_metric("ops.aht", d, ["S1"], channels=["fax"]).value == 100.0
+    assert compute_metric("ops.aht", d, ["S1"]).value == 200.0

@@ -22,7 +22,7 @@ from .. import site_period
 from ..key_runs import KeyRuns, key_runs
 from ..periods import Period
 from ..results import SiteDirectory
-from ..tables import TABLES
+from ..tables import CHANNELS, DIRECTIONS, TABLES
 from .quality import CRITERION_SUMS, ITEM_SUMS, evaluation_scores, with_scores
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -82,7 +82,22 @@ def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
                 fixes.append(pl.col(col.name).dt.replace_time_zone("UTC").cast(col.dtype))
             else:
                 fixes.append(pl.col(col.name).cast(col.dtype))
-    return (frame.with_columns(fixes) if fixes else frame).select(spec.polars_schema.keys())
+    return _coded((frame.with_columns(fixes) if fixes else frame).select(spec.polars_schema.keys()))
+
+
+# Channel and direction as enums: the scopes' and metrics' filters on them then compare small
+# integers instead of text (a vendor's contact metrics over 1.5M rows took half the time).
+_CODED = {"channel": pl.Enum(CHANNELS), "direction": pl.Enum(DIRECTIONS)}
+
+
+def _coded(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its channel and direction columns as enums; as it is if a value is not one of
+    the contract's (validated tables have none: validation quarantines such rows)."""
+    casts = [pl.col(c).cast(e) for c, e in _CODED.items() if frame.schema.get(c) == pl.String]
+    try:
+        return frame.with_columns(casts) if casts else frame
+    except pl.exceptions.InvalidOperationError:
+        return frame
 
 
 def _site_ids(frames: Iterable[pl.DataFrame], sites: SiteDirectory) -> tuple[str, ...]:
