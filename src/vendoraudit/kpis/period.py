@@ -45,6 +45,7 @@ class PeriodData:
     are contiguous (as when each site sends its own files), else copies for surveys and evaluations,
     and no parts for interactions and follow-ups (too big to copy; a scope filters them).
     `scope.restrict` takes a vendor's sites from the parts instead of scanning every row.
+    Channel and direction are enums of the contract's values (see `_coded`); they compare with text.
     """
 
     period: Period
