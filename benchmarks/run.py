@@ -156,16 +156,19 @@ def bare_checks(frames: dict[str, Any], bounds: Any, period: Any) -> int:
     at every value the audit's validation looks at."""
     import polars as pl
 
+    from vendoraudit.key_runs import key_hash
+    from vendoraudit.mapping import padded_or_empty
     from vendoraudit.schemas import UNIQUE_KEYS, VALUE_RULES
     from vendoraudit.tables import TABLES
+    from vendoraudit.validate import ROW_RULES
 
     c = pl.col
 
     def breaks(name: str, column: str) -> list[pl.Expr]:
         spec = TABLES[name].column(column)
         out = [] if spec.nullable else [c(column).is_null()]
-        if spec.dtype == pl.String:  # blanks around a value, or an empty one
-            out.append((c(column).str.strip_chars().str.len_bytes() != c(column).str.len_bytes()) | (c(column) == ""))
+        if spec.dtype == pl.String:
+            out.append(padded_or_empty(c(column)))
         for rule in VALUE_RULES.get(name, {}).get(column, ()):
             if rule.values is not None:
                 out.append(~c(column).is_in(list(rule.values)))
@@ -175,21 +178,12 @@ def bare_checks(frames: dict[str, Any], bounds: Any, period: Any) -> int:
                 out.append(c(column) > rule.high if rule.high_inclusive else c(column) >= rule.high)
         return out
 
-    across = {  # RELATION_RULES within one table
-        "interactions": [c("answered_at") < c("arrived_at"),
-                         c("ended_at") < pl.coalesce("answered_at", "arrived_at"),
-                         c("abandoned") & c("answered_at").is_not_null(),
-                         c("callback_completed_at") < c("callback_requested_at"),
-                         c("follow_up_completed_at") < c("arrived_at")],
-        "qa_items": [c("points_earned") > c("points_possible")],
-        "roster": [c("termination_date") < c("hire_date")],
-    }
     queries = []
     for name, frame in frames.items():
-        exprs = [e for column in frame.columns for e in breaks(name, column)] + across.get(name, [])
-        key = UNIQUE_KEYS[name]
-        # distinct hashes, as the audit's own pre-check: 2x faster than counting distinct keys
-        repeated = pl.len() - (c(key[0]) if len(key) == 1 else pl.struct(key)).hash().n_unique()
+        exprs = [e for column in frame.columns for e in breaks(name, column)]
+        exprs += [broken for broken, _ in ROW_RULES.get(name, {}).values()]
+        # distinct key hashes, the audit's own pre-check: 2x faster than counting distinct keys
+        repeated = pl.len() - key_hash(UNIQUE_KEYS[name]).n_unique()
         queries.append(frame.lazy().select(pl.sum_horizontal(e.sum() for e in exprs) + repeated))
 
     def unmatched(child: str, parent: str, key: list[str]) -> pl.LazyFrame:

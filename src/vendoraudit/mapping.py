@@ -533,10 +533,15 @@ def _usual_shape(text: pl.Expr, ctype: ColType) -> pl.Expr:
     return ((text == "true") | (text == "false")).all()
 
 
+def padded_or_empty(text: pl.Expr) -> pl.Expr:
+    """True where `_cleaned` changes the value: blanks around it, or empty (stripping changes a
+    value exactly when it shortens it; comparing lengths is cheaper than comparing text)."""
+    return (text.str.strip_chars().str.len_bytes() != text.str.len_bytes()) | (text == "")
+
+
 def _needs_cleaning(text: pl.Expr) -> pl.Expr:
-    """Whether `_cleaned` would change any value of the column (stripping changes a value
-    exactly when it shortens it; comparing lengths is cheaper than comparing text)."""
-    return ((text.str.strip_chars().str.len_bytes() != text.str.len_bytes()) | (text == "")).any()
+    """Whether `_cleaned` would change any value of the column."""
+    return padded_or_empty(text).any()
 
 
 def _cleaned(text: pl.Expr) -> pl.Expr:

@@ -24,7 +24,7 @@ from pandera.errors import SchemaErrors
 from . import site_period
 from .errors import OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
-from .key_runs import RUN, key_runs
+from .key_runs import RUN, hashes_distinct, key_runs
 from .mapping import load_mappings
 from .periods import Period
 from .results import Severity, SiteDirectory
@@ -376,23 +376,31 @@ def _schema_issues(table: str, rows: pl.DataFrame, parsed_bad: pl.DataFrame) -> 
         pl.lit(str(Severity.ERROR)).alias("severity")).pipe(_conform)
 
 
+# The rules of RELATION_RULES within one row, per table and code: (true where the row breaks
+# the rule, null where it cannot tell; the value an issue shows).
+ROW_RULES: dict[str, dict[str, tuple[pl.Expr, pl.Expr]]] = {
+    "interactions": {
+        "answered_before_arrival": (pl.col("answered_at") < pl.col("arrived_at"), pl.col("answered_at")),
+        "ended_before_start": (pl.col("ended_at") < pl.coalesce("answered_at", "arrived_at"), pl.col("ended_at")),
+        "abandoned_answered": (pl.col("abandoned") & pl.col("answered_at").is_not_null(), pl.col("answered_at")),
+        "callback_before_request": (pl.col("callback_completed_at") < pl.col("callback_requested_at"),
+                                    pl.col("callback_completed_at")),
+        "follow_up_before_arrival": (pl.col("follow_up_completed_at") < pl.col("arrived_at"),
+                                     pl.col("follow_up_completed_at")),
+    },
+    "qa_items": {
+        "points_exceed_possible": (pl.col("points_earned") > pl.col("points_possible"), pl.col("points_earned")),
+    },
+    "roster": {
+        "termination_before_hire": (pl.col("termination_date") < pl.col("hire_date"), pl.col("termination_date")),
+    },
+}
+
+
 def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
-    """Rules across the columns of one row, as polars expressions."""
-    c = pl.col
-    checks: dict[str, dict[str, tuple[pl.Expr, pl.Expr | None]]] = {
-        "interactions": {
-            "answered_before_arrival": (c("answered_at") < c("arrived_at"), c("answered_at")),
-            "ended_before_start": (c("ended_at") < pl.coalesce("answered_at", "arrived_at"), c("ended_at")),
-            "abandoned_answered": (c("abandoned") & c("answered_at").is_not_null(), c("answered_at")),
-            "callback_before_request": (c("callback_completed_at") < c("callback_requested_at"),
-                                        c("callback_completed_at")),
-            "follow_up_before_arrival": (c("follow_up_completed_at") < c("arrived_at"), c("follow_up_completed_at")),
-        },
-        "qa_items": {"points_exceed_possible": (c("points_earned") > c("points_possible"), c("points_earned"))},
-        "roster": {"termination_before_hire": (c("termination_date") < c("hire_date"), c("termination_date"))},
-    }
+    """Rules across the columns of one row (`ROW_RULES`)."""
     out = []
-    for code, (broken, value) in checks.get(table, {}).items():
+    for code, (broken, value) in ROW_RULES.get(table, {}).items():
         rule = _RULES[code]
         bad = rows.filter(broken.fill_null(False))
         if bad.height:
@@ -401,22 +409,13 @@ def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     return out
 
 
-# Odd: multiplying by it (mod 2^64) loses no bits. Equal keys give equal mixed hashes whatever the
-# mix; a collision of different keys only costs the exact search.
-_MIX = 0x9E3779B97F4A7C15
-
 
 def _unique_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     """Repeated keys across all files: every copy after the first is an error."""
     keys = list(UNIQUE_KEYS.get(table, ()))
     if not keys or rows.height == 0:
         return []
-    # Hashing is ~20x cheaper than the exact duplicate search: skip that when no hash repeats.
-    # Equal keys hash equal whatever the mix; the columns' own hashes mixed are 2x faster than a struct's.
-    key_hash = pl.col(keys[0]).hash()
-    for k in keys[1:]:
-        key_hash = (key_hash * _MIX) ^ pl.col(k).hash()
-    if rows.select(pl.len() - key_hash.n_unique()).item() == 0:
+    if hashes_distinct(rows, keys):  # the exact duplicate search costs ~20x more
         return []
     # Numbering the copies needs a window over the keys: only over the rows whose key repeats.
     key = pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])
