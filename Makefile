@@ -7,11 +7,11 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+# The locked set is installed as it is, without resolving again (see scripts/install-venv.sh):
+# a bundled pip of any age then installs the same files, whatever is published after the lock.
+$(STAMP): requirements.lock requirements-build.lock pyproject.toml
 	scripts/system-deps.sh
-	python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	scripts/install-venv.sh $(VENV)
 	touch $(STAMP)
 
 ## The main job: a full audit of sample_exports/ with the sample contracts (see vendoraudit.toml).
