@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from vendoraudit.errors import ConfigError, InputError
-from vendoraudit.mapping import (_AWARE_FORMATS, _ISO_OFFSET, DurationUnit, Mapping, _cleaned, _datetime_text,
-                                 _first_parse, _iso_offset, _needs_cleaning, apply_mapping, duration_seconds,
-                                 load_mapping, load_mappings, time_of_day_seconds)
+from vendoraudit.mapping import (DurationUnit, Mapping, apply_mapping, duration_seconds, load_mapping, load_mappings,
+                                 time_of_day_seconds)
+from vendoraudit.mapping.readers import (_AWARE_FORMATS, _ISO_OFFSET, _cleaned, _datetime_text, _first_parse,
+                                         _iso_offset, _needs_cleaning)
 from vendoraudit.validate import load_exports
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,0 +1,181 @@
+"""Reading mapping files with located errors: every problem as `file:line:col: path: message`."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConfigError
+from ..periods import zone_info
+from ..tables import ColType
+from ..yamlsource import LocatedDocument, load_located
+from .model import Mapping, Unmatched
+
+def load_mapping(path: Path) -> Mapping:
+    """Read one mapping file; ConfigError (every problem, `file:line:col: path: message`) if invalid."""
+    doc = load_located(path)
+    problems = _problems(doc)
+    if problems:
+        raise ConfigError(f"{doc.file}: invalid mapping ({len(problems)} problem(s))", tuple(problems))
+    return Mapping.model_validate(doc.data)
+
+
+def load_mappings(paths: Iterable[Path]) -> tuple[Mapping, ...]:
+    """Read several mappings, reporting the problems of all of them at once."""
+    mappings: list[Mapping] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            mappings.append(load_mapping(Path(path)))
+        except ConfigError as exc:
+            problems.extend(exc.problems or (str(exc),))
+    names = [m.name for m in mappings]
+    problems += [f"mapping name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})]
+    if problems:
+        raise ConfigError(f"invalid mapping(s): {len(problems)} problem(s)", tuple(problems))
+    return tuple(mappings)
+
+
+def _problems(doc: LocatedDocument) -> list[str]:
+    if not isinstance(doc.data, dict):
+        return [f"{doc.locate(())}: (root): a mapping file must be a YAML mapping of keys"]
+    try:
+        mapping = Mapping.model_validate(doc.data)
+    except ValidationError as exc:
+        return sorted((_located(doc, err) for err in exc.errors()), key=_line_order)
+    return _semantic_problems(doc, mapping)
+
+
+def _line_order(problem: str) -> tuple[int, int]:
+    match = re.search(r":(\d+):(\d+): ", problem)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def _located(doc: LocatedDocument, err: Any) -> str:
+    path = _doc_path(doc, err["loc"])
+    key = err["type"] == "extra_forbidden"
+    where = doc.locate(path, key=key)
+    dotted = ".".join(str(p) for p in path) or "(root)"
+    if key:
+        known = _known_keys(err["loc"][:-1])
+        message = f"unknown key {path[-1]!r}" + (f"; known keys: {', '.join(known)}" if known else "")
+    else:
+        message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {dotted}: {message}"
+
+
+def _doc_path(doc: LocatedDocument, loc: Sequence[Any]) -> tuple[str | int, ...]:
+    """Pydantic's error location without the union/validator tags it inserts."""
+    path: tuple[str | int, ...] = ()
+    for part in loc:
+        candidate = path + (part,)
+        if candidate in doc.locations or candidate in doc.key_locations:
+            path = candidate
+    return path
+
+
+def _known_keys(loc: Sequence[Any]) -> list[str]:
+    node: Any = Mapping
+    for part in loc:
+        node = _model_in(node)
+        if node is None:
+            return []
+        if isinstance(part, str) and isinstance(node, type) and issubclass(node, BaseModel):
+            field = next((f for n, f in node.model_fields.items() if part in (n, f.alias)), None)
+            node = field.annotation if field else None
+        else:
+            node = _item_type(node)
+    node = _model_in(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return [f.alias or n for n, f in node.model_fields.items()]
+    return []
+
+
+def _model_in(tp: Any) -> Any:
+    """Unwrap Optional/Annotated/union down to a model class when there is one."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _model_in(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            found = _model_in(arg)
+            if isinstance(found, type) or typing.get_origin(found) in (list, dict):
+                return found
+        return None
+    return tp
+
+
+def _item_type(tp: Any) -> Any:
+    tp = _model_in(tp)
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) is dict:
+        return args[1]
+    if typing.get_origin(tp) is list:
+        return args[0]
+    return None
+
+
+_CODE_TYPES: dict[ColType, tuple[type, ...]] = {
+    ColType.STR: (str,),
+    ColType.INT: (int,),
+    ColType.FLOAT: (int, Decimal),
+    ColType.BOOL: (bool,),
+    ColType.DATE: (),
+    ColType.DATETIME: (),
+}
+
+
+def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
+    """Checks that need the canonical table: column names, code types, references, time zone."""
+    spec = m.spec
+    out: list[str] = []
+
+    def add(path: tuple[str | int, ...], message: str, key: bool = False) -> None:
+        out.append(f"{doc.locate(path, key=key)}: {'.'.join(map(str, path))}: {message}")
+
+    if m.timezone is not None:
+        try:
+            zone_info(m.timezone)
+        except ConfigError:
+            add(("timezone",), f"unknown time zone {m.timezone!r} (use an IANA name like Asia/Manila)")
+    for name, rule in m.columns.items():
+        base: tuple[str | int, ...] = ("columns", name)
+        if name not in spec.names:
+            add(base, f"{name!r} is not a column of {m.table}; columns: {', '.join(spec.names)}", key=True)
+            continue
+        ctype = spec.column(name).type
+        is_time = ctype in (ColType.DATE, ColType.DATETIME)
+        if rule.codes is not None:
+            allowed = _CODE_TYPES[ctype]
+            if not allowed:
+                add(base + ("codes",), f"code maps cannot produce a {ctype} (use 'format')")
+            for code, value in rule.codes.items():
+                ok = value is None or (isinstance(value, allowed) and not (bool not in allowed and isinstance(value, bool)))
+                if allowed and not ok:
+                    add(base + ("codes", code), f"{value!r} is not a {ctype} value for {name}")
+            if rule.unmatched is Unmatched.KEEP and ctype is not ColType.STR:
+                add(base + ("unmatched",), "'keep' is only for text columns")
+        if (rule.date or rule.add_seconds) and ctype is not ColType.DATETIME:
+            add(base, f"'date' and 'add_seconds' make timestamps, but {name} is a {ctype}")
+        if rule.format and not is_time:
+            add(base + ("format",), f"'format' is for date and datetime columns; {name} is a {ctype}")
+        if rule.unit and ctype not in (ColType.FLOAT, ColType.INT) and not rule.add_seconds:
+            add(base + ("unit",), f"'unit' is for durations; {name} is a {ctype}")
+        for ref_key in ("to", "not_before"):
+            ref = getattr(rule, ref_key)
+            if ref is None:
+                continue
+            if ref not in spec.names or spec.column(ref).type is not ColType.DATETIME:
+                add(base + (ref_key,), f"{ref!r} is not a datetime column of {m.table}")
+            elif ref == name or (m.columns.get(ref) and (m.columns[ref].to or m.columns[ref].not_before)):
+                add(base + (ref_key,), f"{ref!r} must be a column computed without 'to'/'not_before'")
+    return out
