@@ -104,3 +104,41 @@ def test_bad_period_is_a_usage_error(exports: Path):
 def test_help_has_an_example():
     res = CliRunner().invoke(app, ["kpis", "--help"])
     assert res.exit_code == 0 and "Example: vendoraudit kpis" in res.output
+
+
+@pytest.mark.parametrize("by", ["agent", "day", "interval"])
+def test_by_agent_day_interval_sum_back_to_the_site(exports: Path, by: str):
+    res = _run(str(exports), "--period", "2026-10", "--tz", "VEN=America/New_York", "--by", by, "--json",
+               "--metric", "ops.service_level", "--metric", "survey.csat", "--metric", "workforce.headcount")
+    assert res.exit_code == 0, res.output
+    assert "SECRET" not in res.output
+    sites = json.loads(_run(str(exports), "--period", "2026-10", "--tz", "VEN=America/New_York", "--json",
+                            "--metric", "ops.service_level", "--metric", "survey.csat").output)
+    report = json.loads(res.output)
+    for metric in ("ops.service_level", "survey.csat"):
+        if by == "interval" and metric == "survey.csat":
+            continue  # surveys have no half-hour
+        whole = {r["key"]: r["result"] for r in next(m for m in sites["metrics"] if m["metric_id"] == metric)["rows"]}
+        parts = next(m for m in report["metrics"] if m["metric_id"] == metric)["rows"]
+        for site, result in whole.items():
+            mine = [r["result"] for r in parts if r["key"].startswith(f"{site} ")]
+            assert sum(r["numerator"] for r in mine) == result["numerator"]
+            assert sum(r["denominator"] for r in mine) == result["denominator"]
+            assert sum(r["n"] for r in mine) == result["n"]
+    headcount = next(m for m in report["metrics"] if m["metric_id"] == "workforce.headcount")
+    assert headcount["rows"] == []
+
+
+def test_by_interval_text_uses_the_site_local_half_hour(exports: Path):
+    res = _run(str(exports), "--period", "2026-10", "--tz", "VEN=America/New_York", "--by", "interval",
+               "--metric", "ops.service_level", "--metric", "workforce.headcount")
+    assert res.exit_code == 0, res.output
+    keys = [line.split()[:2] for line in res.output.splitlines() if line.startswith("   ")]
+    # i2 arrived 10:00 UTC = 06:00 in New York; i3 at 03:30 UTC on 1 Nov = 23:30 on 31 Oct.
+    assert ["VEN", "06:00"] in keys and ["VEN", "23:30"] in keys and ["HOME", "10:00"] in keys
+    assert "(no breakdown by interval for this metric)" in res.output
+
+
+def test_an_unknown_breakdown_is_a_usage_error(exports: Path):
+    res = _run(str(exports), "--period", "2026-10", "--by", "week")
+    assert res.exit_code == 2 and "Traceback" not in res.output

@@ -32,12 +32,22 @@ class By(StrEnum):
     VENDOR = "vendor"
     CHANNEL = "channel"
     QUEUE = "queue"
+    AGENT = "agent"
+    DAY = "day"
+    INTERVAL = "interval"
+
+
+# Breakdowns within each vendor (channel, queue) or within each site (agent, day, half-hour: agent ids
+# are per site, and days and half-hours are the site's local time).
+_WITHIN_VENDOR = (By.CHANNEL, By.QUEUE)
+_WITHIN_SITE = (By.AGENT, By.DAY, By.INTERVAL)
 
 
 def kpis(
     export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
     period: str = typer.Option(..., "--period", help="audit month YYYY-MM"),
-    by: By = typer.Option(By.SITE, "--by", help="rows per site, vendor, or channel / queue within each vendor"),
+    by: By = typer.Option(By.SITE, "--by", help="rows per site, vendor, channel / queue within each vendor, or "
+                          "agent / day / interval (site-local half-hour) within each site"),
     contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: sites, vendors, "
                                              "time zones, the in-house baseline and brand-promise criteria"),
     in_house: list[str] = typer.Option([], "--in-house", help="an in-house (baseline) site id; repeat for several"),
@@ -47,9 +57,11 @@ def kpis(
 ) -> None:
     """Compute every metric for a month's exports, without any contract terms.
 
-    Prints value, 95% interval and n per metric and per site (or vendor, channel, queue),
-    marks in-house baseline rows with *, then brand-promise gaps of each outsourced vendor
-    against the in-house sites. Sites without a contract or --tz are read in UTC.
+    Prints value, 95% interval and n per metric and per site (or vendor, channel, queue,
+    agent, day or half-hour interval), marks in-house baseline rows with *, then brand-promise
+    gaps of each outsourced vendor against the in-house sites. Sites without a contract or --tz
+    are read in UTC. Agent, day and interval rows are within each site, in its local time; they
+    add up to the site's numerator and denominator.
 
     Example: vendoraudit kpis sample_exports/2026-10 --period 2026-10 --contracts contracts
     """
@@ -71,6 +83,7 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
                  tz: list[str], metric_ids: list[str]) -> dict[str, Any]:
     """The whole `kpis` output as JSON-ready data (the text view renders this same structure)."""
     from ..kpis import METRICS, brand_consistency, breakdown, metric, period_data
+    from ..kpis.slices import slice_metric
     from ..audit import with_earlier_training
     from ..report_json import to_jsonable
     from ..validate import load_exports
@@ -92,10 +105,11 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
         for params in variants:
             rows = []
             for label, members in groups:
-                by_key = by.value if by in (By.CHANNEL, By.QUEUE) else "site"
-                if by in (By.CHANNEL, By.QUEUE):
-                    pairs = breakdown(mid, data, by_key, site_ids=members, params=params)  # type: ignore[arg-type]
+                if by in _WITHIN_VENDOR:
+                    pairs = breakdown(mid, data, by.value, site_ids=members, params=params)  # type: ignore[arg-type]
                     keys = [(f"{label} {k}", r) for k, r in pairs]
+                elif by in _WITHIN_SITE:
+                    keys = [(f"{label} {k}", r) for k, r in slice_metric(mid, data, members, by.value, params)]
                 else:
                     keys = [(label, breakdown_one(mid, data, members, params))]
                 for key, result in keys:
@@ -126,7 +140,7 @@ def breakdown_one(mid: str, data: PeriodData, members: list[str], params: dict[s
 
 def _groups(data: PeriodData, by: By) -> list[tuple[str, list[str]]]:
     """(label, site ids) per site, or per vendor (also for channel/queue rows, which are within a vendor)."""
-    if by is By.SITE:
+    if by is By.SITE or by in _WITHIN_SITE:
         return [(s, [s]) for s in data.site_ids]
     vendors: dict[str, list[str]] = {}
     for s in data.site_ids:
@@ -185,6 +199,8 @@ def _brand_criteria(contract_set: ContractSet | None, vendor_id: str, period: Pe
 
 # ------------------------------------------------------------------------------------------ text view
 
+_SPARSE = {b.value for b in (*_WITHIN_VENDOR, *_WITHIN_SITE)}  # rows with nothing in them are left out
+
 def _num(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:,.{digits}f}"
 
@@ -196,10 +212,12 @@ def render_text(report: dict[str, Any]) -> str:
     for m in report["metrics"]:
         extra = "".join(f" {k}={v}" for k, v in m["params"].items())
         lines.append(f"{m['metric_id']}{extra}  {m['title']} ({m['unit']}, {m['direction']} is better)")
+        if not m["rows"] and report["by"] in _SPARSE:
+            lines.append(f"  (no breakdown by {report['by']} for this metric)")
         width = max([len(r["key"]) for r in m["rows"]] + [4]) + 2
         for r in m["rows"]:
             res = r["result"]
-            if report["by"] in (By.CHANNEL.value, By.QUEUE.value) and res["value"] is None and res["n"] == 0:
+            if report["by"] in _SPARSE and res["value"] is None and res["n"] == 0:
                 continue  # a channel the metric does not cover (service level on email, say)
             mark = "*" if r["in_house"] else " "
             iv = res["interval"]

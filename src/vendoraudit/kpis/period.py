@@ -35,7 +35,8 @@ class PeriodData:
 
     `evaluations` are the period's qa_evaluations with `score` and `critical` added;
     `training_to_date` holds every training record completed before the period's end (onboarding);
-    `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA).
+    `contact_queues` maps every interaction_id of the export to its queue (queue filters of surveys/QA)
+    and its agent (the agent a survey is about, in evidence and breakdowns).
     `follow_ups` is a lazy view; in a scope (`scope.restrict`) `interactions` and `qa_items` may be
     too, so that each metric reads only its columns: metric functions call `.lazy()` on them.
     `criteria`: per (site_id, channel, criterion_id), the points earned and possible and the count
@@ -242,7 +243,7 @@ def period_data(tables: Mapping[str, pl.DataFrame], period: Period, sites: SiteD
         training=_within(t["training"], "completed_at", bounds),
         training_to_date=_within(t["training"], "completed_at", bounds, upper_only=True),
         roster=t["roster"],
-        contact_queues=t["interactions"].select("interaction_id", "queue"),
+        contact_queues=t["interactions"].select("interaction_id", "queue", "agent_id"),
         criteria=criteria,
         parts=parts,
     )

@@ -51,7 +51,8 @@ def _queue_filter(frame: pl.DataFrame, lookup: pl.DataFrame, queues: Sequence[st
         return frame
     # Narrow the export-wide lookup to this frame's interactions before joining it.
     wanted = frame.select("interaction_id").drop_nulls().unique()
-    narrow = lookup.join(wanted, on="interaction_id", how="semi").unique("interaction_id")
+    narrow = lookup.select("interaction_id", "queue").join(wanted, on="interaction_id", how="semi").unique(
+        "interaction_id")
     joined = frame.join(narrow.rename({"queue": "_queue"}), on="interaction_id", how="left")
     keep = pl.lit(True)
     if queues is not None:
