@@ -44,7 +44,7 @@ def test_writes_every_output(first_run):
     folder = out / "2026-10"
     names = {p.name for p in folder.iterdir()}
     vendors = ("NORTHWIND", "ACME", "BRIGHTPATH", "CALLCO")
-    assert {f"scorecard-2026-10-{v}.pdf" for v in vendors} <= names
+    assert {f"scorecard-2026-10-{v}-v1.pdf" for v in vendors} <= names
     assert {"portfolio-2026-10.pdf", "vendoraudit-2026-10.xlsx", "vendoraudit-2026-10.json",
             "validation-2026-10.json", "manifest.json"} <= names
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -31,7 +31,7 @@ def test_env_names_the_file(tmp_path: Path):
 def test_unknown_key_names_the_known_ones(tmp_path: Path):
     cfg = tmp_path / "x.toml"
     cfg.write_text('[audit]\nexprots = "x"\n')
-    with pytest.raises(ConfigError, match="unknown key 'exprots'; known keys: contracts, exports"):
+    with pytest.raises(ConfigError, match="unknown key 'exprots'; known keys: contracts, disputes, exports"):
         load_settings(cfg, env={})
 
 

@@ -301,7 +301,7 @@ def test_portfolio_html_lists_every_vendor_and_the_net_total(sample_audit):
 
 @needs_poppler
 def test_write_pdfs_names_files_and_the_portfolio_carries_everything(written, tmp_path):
-    assert [p.name for p in written] == ["scorecard-2026-10-NORTHWIND.pdf", "scorecard-2026-10-ACME.pdf",
+    assert [p.name for p in written] == ["scorecard-2026-10-NORTHWIND-v1.pdf", "scorecard-2026-10-ACME-v1.pdf",
                                          "portfolio-2026-10.pdf"]
     files = _attachments(written[2], tmp_path / "att")
     assert sorted(files) == ["contract-ACME.yaml", "contract-NORTHWIND.yaml", "vendoraudit-2026-10.json"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -23,6 +23,8 @@ from .audit_result import (
     ChannelValue,
     ContractSource,
     DataQuality,
+    DisputeLine,
+    DisputeStatus,
     IssueCount,
     MetricLine,
     Section,
@@ -31,7 +33,10 @@ from .audit_result import (
 )
 from .contract.loader import ContractSet, LoadedContract
 from .contract.model import Contract, FeeModel, Kpi, VendorKind
-from .errors import DataError
+from .disputes.loader import DisputeSet, LoadedDisputes
+from .disputes.model import Remedy
+from .disputes.remedy import check_against_data, merged, remedied, remedy_text
+from .errors import ConfigError, DataError
 from .exports import discover, read_file
 from .history import History
 from .kpis.brand import brand_consistency
@@ -71,6 +76,7 @@ class AuditInputs:
     exports_dir: Path
     contracts: ContractSet
     mappings: tuple[Path, ...] = ()
+    disputes: DisputeSet = DisputeSet()
 
 
 def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, period: Period,
@@ -106,12 +112,26 @@ def exports_dir_for(root: Path, period: Period) -> Path:
 
 def run_audit(inputs: AuditInputs, period: Period, history: History | None = None,
               validated: ValidatedExports | None = None,
-              progress: Callable[[str], None] | None = None) -> tuple[AuditResult, ValidatedExports]:
+              progress: Callable[[str], None] | None = None, finalise: bool = False,
+              force: bool = False) -> tuple[AuditResult, ValidatedExports]:
     """Audit `period`; returns the result and the validated exports (for the quarantine files).
 
-    Raises DataError when the exports have blocking problems, ConfigError for contracts.
+    Decided disputes of the period (`inputs.disputes`) are applied to their KPIs: the remedy
+    granted by an accepted or partly accepted dispute narrows that KPI's data; every dispute is
+    listed on its vendor's result. `finalise` and `force` say which state and version this run
+    issues (`versions.plan_issue`); finalising with an open dispute is refused.
+    Raises DataError when the exports have blocking problems, ConfigError for contracts and
+    dispute files (a remedy naming ids the period's data does not hold, among others).
     """
+    from .versions import plan_issue, with_changes
+
     step = progress or (lambda _message: None)
+    disputes = inputs.disputes.for_period(period)
+    open_disputes = disputes.open_disputes(period)
+    if finalise and open_disputes:
+        raise ConfigError(f"{period} cannot be finalised: {len(open_disputes)} dispute(s) await a decision",
+                          tuple(f"{f.locate(('disputes', i, 'id'))}: dispute {d.id} ({f.vendor_id}, KPI {d.kpi}) "
+                                "has no decision" for f, i, d in open_disputes))
     sites = inputs.contracts.site_directory(period)
     if validated is None:
         validated = load_exports(inputs.exports_dir, inputs.mappings, period, sites)
@@ -122,12 +142,16 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
     step("computing KPIs, scores and money")
     tables = with_earlier_training(validated.tables, inputs.exports_dir, period, sites)
     data = period_data(tables, period, sites)
+    problems = [str(p) for f in disputes for p in check_against_data(f, data, sites.sites_of(f.vendor_id))]
+    if problems:
+        raise ConfigError(f"{len(problems)} problem(s) in dispute files against the {period} exports",
+                          tuple(problems))
     baseline_sites = sites.in_house_sites
     entries = {e.vendor_id: e for e in inputs.contracts}
     vendors = []
     for terms in sorted(inputs.contracts.in_force(period), key=_vendor_order):
         vendors.append(_audit_vendor(terms, entries[terms.vendor.id], period, data, sites,
-                                     baseline_sites, history))
+                                     baseline_sites, history, disputes.of_vendor(terms.vendor.id, period)))
     in_house = [v.vendor_id for v in vendors if v.in_house]
     result = AuditResult(
         period=period,
@@ -136,9 +160,10 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
         vendors=tuple(vendors),
         data_quality=data_quality(validated),
         contracts=tuple(_source(e) for e in inputs.contracts),
-        inputs_fingerprint=_fingerprint(validated, inputs.contracts),
+        inputs_fingerprint=_fingerprint(validated, inputs.contracts, disputes, period),
     )
-    return result, validated
+    issue = plan_issue(history, period, result.inputs_fingerprint, len(open_disputes), finalise, force)
+    return with_changes(replace(result, issue=issue), history), validated
 
 
 def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period: Period) -> list[str]:
@@ -166,18 +191,23 @@ def _vendor_order(terms: Contract) -> tuple[int, str]:
 
 def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: PeriodData,
                   sites: SiteDirectory, baseline_sites: tuple[str, ...],
-                  history: History | None) -> VendorAudit:
+                  history: History | None, disputes: LoadedDisputes | None = None) -> VendorAudit:
     vendor_id = terms.vendor.id
     in_house = terms.vendor.kind is VendorKind.IN_HOUSE
     site_ids = sites.sites_of(vendor_id)
     excused_dates = _excused_dates(terms, period)
+    granted = _granted(disputes)
     results: dict[str, MetricResult] = {}
+    undisputed: dict[str, MetricResult] = {}
     excused: dict[str, str] = {}
     for kpi in terms.kpis:
         results[kpi.id] = compute_metric(
             kpi.metric, data, site_ids, _kpi_params(kpi, terms),
             channels=kpi.filters.channels, queues=kpi.filters.queues,
             exclude_queues=terms.excused.queues, exclude_dates=excused_dates, min_sample=kpi.min_sample)
+        if kpi.id in granted:
+            undisputed[kpi.id] = results[kpi.id]
+            results[kpi.id] = _remedied_result(kpi, terms, data, site_ids, excused_dates, granted[kpi.id])
         reason = _excuse(kpi, terms, period, excused_dates)
         if reason:
             excused[kpi.id] = reason
@@ -188,14 +218,18 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
     consistency = brand_consistency(
         data, site_ids, baseline_sites, [c.id for c in brand_items],
         {c.id: c.floor for c in brand_items if c.floor is not None}) if compare and brand_items else None
-    scorecard = score_contract(terms, period, results, baselines, excused,
-                               consistency.points if consistency else None)
     fees, fee_basis = _fees(terms, data, site_ids)
-    settlement = None
-    if terms.money is not None and fees is not None:
-        candidates = history.earn_back_candidates(vendor_id, period, terms.money.earn_back_months) \
-            if history and terms.money.earn_back_months else []
-        settlement = settle(terms, scorecard, fees, candidates)
+    candidates = history.earn_back_candidates(vendor_id, period, terms.money.earn_back_months) \
+        if history and terms.money is not None and terms.money.earn_back_months else []
+
+    def price(kpi_results: Mapping[str, MetricResult]) -> tuple[Scorecard, Settlement | None]:
+        card = score_contract(terms, period, kpi_results, baselines, excused,
+                              consistency.points if consistency else None)
+        money = settle(terms, card, fees, candidates) if terms.money is not None and fees is not None else None
+        return card, money
+
+    scorecard, settlement = price(results)
+    dispute_lines = _dispute_lines(disputes, results, undisputed, scorecard, settlement, price)
     qa_params = {"qa.pass_rate": {"pass_mark": terms.qa_form.pass_mark},
                  "qa.coverage": {"min_evaluations": terms.qa_form.min_evaluations_per_agent}}
     return VendorAudit(
@@ -215,7 +249,62 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
         channel_parity=_parity(data, site_ids, baseline_sites if compare else ()),
         trend=_trend(scorecard, history, period),
         movers=_movers(scorecard, settlement, terms.currency),
+        disputes=dispute_lines,
     )
+
+
+def _granted(disputes: LoadedDisputes | None) -> dict[str, Remedy]:
+    """KPI id -> the remedies granted by the vendor's decided disputes, merged."""
+    by_kpi: dict[str, list[Remedy]] = {}
+    for d in disputes.file.disputes if disputes else ():
+        if d.granted is not None:
+            by_kpi.setdefault(d.kpi, []).append(d.granted)
+    return {k: merged(v) for k, v in by_kpi.items()}
+
+
+def _remedied_result(kpi: Kpi, terms: Contract, data: PeriodData, site_ids: Sequence[str],
+                     excused_dates: Sequence[date], remedy: Remedy) -> MetricResult:
+    """The KPI computed with a granted remedy: its dates and queues join the contract's excused
+    ones; intervals, contacts, evaluations and re-scores narrow a copy of the vendor's data."""
+    rows = data
+    if remedy.exclude_intervals or remedy.exclude_contacts or remedy.exclude_evaluations or remedy.rescore:
+        rows = remedied(data, site_ids, remedy)
+    return compute_metric(
+        kpi.metric, rows, site_ids, _kpi_params(kpi, terms), channels=kpi.filters.channels,
+        queues=kpi.filters.queues,
+        exclude_queues=tuple(dict.fromkeys([*terms.excused.queues, *remedy.exclude_queues])),
+        exclude_dates=tuple(sorted({*excused_dates, *remedy.exclude_dates})), min_sample=kpi.min_sample)
+
+
+def _dispute_lines(disputes: LoadedDisputes | None, results: Mapping[str, MetricResult],
+                   undisputed: Mapping[str, MetricResult], scorecard: Scorecard, settlement: Settlement | None,
+                   price: Callable[[Mapping[str, MetricResult]], tuple[Scorecard, Settlement | None]],
+                   ) -> tuple[DisputeLine, ...]:
+    """Every dispute of the vendor with its effect: the KPI and the money with the remedies of its KPI
+    left out, against the scorecard as issued."""
+    if disputes is None:
+        return ()
+    without: dict[str, tuple[Scorecard, Settlement | None]] = {
+        kpi_id: price({**results, kpi_id: raw}) for kpi_id, raw in undisputed.items()}
+    lines = []
+    for d in disputes.file.disputes:
+        after = scorecard.get(d.kpi)
+        before = without[d.kpi][0].get(d.kpi) if d.kpi in without else after
+        other = without.get(d.kpi, (scorecard, settlement))[1]
+        delta = settlement.net_adjustment - other.net_adjustment if settlement and other else None
+        decision = d.decision
+        status = DisputeStatus(str(decision.outcome)) if decision else DisputeStatus.OPEN
+        lines.append(DisputeLine(
+            dispute_id=d.id, kpi_id=d.kpi, source=disputes.source,
+            digest=d.digest, status=status,
+            applied=d.granted is not None, asked=remedy_text(d.remedy),
+            granted=remedy_text(d.granted) if d.granted is not None else "",
+            reason=decision.reason if decision else "", decided_by=decision.decided_by if decision else "",
+            decided_on=decision.decided_on if decision else None,
+            value_without=before.value if before else None, value_with=after.value if after else None,
+            outcome_without=str(before.outcome) if before else "", outcome_with=str(after.outcome) if after else "",
+            money_delta=delta))
+    return tuple(lines)
 
 
 def _kpi_params(kpi: Kpi, terms: Contract) -> dict[str, object]:
@@ -353,10 +442,14 @@ def _source(entry: LoadedContract) -> ContractSource:
     return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256)
 
 
-def _fingerprint(validated: ValidatedExports, contracts: ContractSet) -> str:
+def _fingerprint(validated: ValidatedExports, contracts: ContractSet, disputes: DisputeSet = DisputeSet(),
+                 period: Period | None = None) -> str:
     digest = hashlib.sha256()
     for f in sorted(validated.files, key=lambda f: f.path):
         digest.update(f"{f.path}\0{f.sha256}\n".encode())
     for e in sorted(contracts, key=lambda e: e.source):
         digest.update(f"{e.source}\0{e.sha256}\n".encode())
+    if period is not None and len(disputes.for_period(period)):
+        # only when the period has dispute files, so an audit without them keeps its fingerprint
+        digest.update(f"disputes\0{disputes.digest(period)}\n".encode())
     return digest.hexdigest()

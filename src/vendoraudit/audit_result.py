@@ -6,7 +6,9 @@ Built by `audit.run_audit`; renderers read only this (never DataFrames). Frozen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from .periods import Period
@@ -70,6 +72,102 @@ class ContractSource:
     sha256: str
 
 
+class PeriodState(StrEnum):
+    """Where a period stands: preliminary (nothing open), disputed (a dispute awaits its decision),
+    final (`--finalise`: invoices are issued from it; only `--force` changes it)."""
+
+    PRELIMINARY = "preliminary"
+    DISPUTED = "disputed"
+    FINAL = "final"
+
+
+class DisputeStatus(StrEnum):
+    """A dispute's standing in this version: open (undecided) or its decision."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class DisputeLine:
+    """One dispute of the vendor's period and what it did to the disputed KPI and the money.
+
+    `applied` is True when a remedy was granted (accepted or partly accepted) and applied. The
+    effect compares the KPI computed without the dispute's remedies (`*_without`) with the KPI as
+    scored (`*_with`); `money_delta` is the net adjustment as settled minus the net adjustment with
+    this KPI's remedies left out (None without money). The vendor's claim is not copied here: it is
+    the vendor's free text.
+    """
+
+    dispute_id: str
+    kpi_id: str
+    source: str  # the dispute file
+    digest: str  # SHA-256 of the dispute's content: tells a changed dispute from a recorded one
+    status: DisputeStatus
+    applied: bool
+    asked: str  # the remedy asked, in words
+    granted: str  # the remedy granted, in words ('' when none)
+    reason: str
+    decided_by: str
+    decided_on: date | None
+    value_without: float | None
+    value_with: float | None
+    outcome_without: str
+    outcome_with: str
+    money_delta: Decimal | None
+
+
+@dataclass(frozen=True)
+class KpiChange:
+    """A KPI whose value, outcome or money differs from the previous version's."""
+
+    kpi_id: str
+    title: str
+    value_before: float | None
+    value_after: float | None
+    outcome_before: str | None
+    outcome_after: str
+    money_before: Decimal | None  # the KPI's own credit (negative) or bonus (positive) lines
+    money_after: Decimal | None
+    disputes: tuple[str, ...]  # the ids of the disputes newly applied to it ('' none: inputs changed)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A vendor's scorecard against its previous version: every remedy newly applied or rejected,
+    every KPI that moved, and the money delta."""
+
+    previous_version: int
+    previous_state: str
+    kpis: tuple[KpiChange, ...]
+    disputes: tuple[DisputeLine, ...]  # decided since the previous version (applied or rejected)
+    net_before: Decimal | None
+    net_after: Decimal | None
+    forced: bool  # the previous version was final and this one was issued with --force
+
+    @property
+    def net_delta(self) -> Decimal | None:
+        if self.net_before is None or self.net_after is None:
+            return None
+        return self.net_after - self.net_before
+
+
+@dataclass(frozen=True)
+class Issue:
+    """This issue of the period: its version (1, 2, ...) and state, and whether it was forced."""
+
+    version: int
+    state: PeriodState
+    forced: bool = False
+    open_disputes: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}"
+
+
 @dataclass(frozen=True)
 class VendorAudit:
     """One vendor's month: contract terms in force, scores, money, sections and trend."""
@@ -90,6 +188,8 @@ class VendorAudit:
     channel_parity: tuple[ChannelValue, ...]
     trend: tuple[TrendPoint, ...]
     movers: tuple[str, ...]  # "the three things that moved the score", in words
+    disputes: tuple[DisputeLine, ...] = ()
+    changes: Changes | None = None  # None on the first version
 
 
 @dataclass(frozen=True)
@@ -127,7 +227,8 @@ class AuditResult:
     vendors: tuple[VendorAudit, ...]
     data_quality: DataQuality
     contracts: tuple[ContractSource, ...]
-    inputs_fingerprint: str  # SHA-256 over the input files' and contracts' hashes
+    inputs_fingerprint: str  # SHA-256 over the input files', contracts' and dispute files' hashes
+    issue: Issue = Issue(1, PeriodState.PRELIMINARY)
 
     def vendor(self, vendor_id: str) -> VendorAudit:
         return next(v for v in self.vendors if v.vendor_id == vendor_id)

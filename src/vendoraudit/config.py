@@ -2,7 +2,7 @@
 
 So a cron line stays short: `vendoraudit audit --period previous` with the rest in the file.
 Environment variables: VENDORAUDIT_CONFIG (the file), VENDORAUDIT_EXPORTS, VENDORAUDIT_CONTRACTS,
-VENDORAUDIT_PERIOD, VENDORAUDIT_OUT, VENDORAUDIT_PAPER.
+VENDORAUDIT_PERIOD, VENDORAUDIT_OUT, VENDORAUDIT_PAPER, VENDORAUDIT_DISPUTES.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 CONFIG_NAME = "vendoraudit.toml"
-_KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history"}
+_KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class AuditSettings:
     mappings: tuple[Path, ...] = ()
     paper: str = "A4"
     history: Path | None = None  # default: OUT/history.sqlite
+    disputes: Path = Path("disputes")  # a folder of dispute files; none there (or no folder): no disputes
     source: str = "built-in defaults"
 
     @property
@@ -50,7 +51,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
     values: dict[str, object] = {}
     if path is not None:
         values.update(_resolve(_read_toml(path), path.parent))
-    for key in ("exports", "contracts", "period", "out", "paper"):
+    for key in ("exports", "contracts", "period", "out", "paper", "disputes"):
         if env.get(f"VENDORAUDIT_{key.upper()}"):
             values[key] = env[f"VENDORAUDIT_{key.upper()}"]
     values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
@@ -62,13 +63,14 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
         mappings=tuple(Path(str(m)) for m in values.get("mappings", ()) or ()),  # type: ignore[union-attr]
         paper=_paper(str(values.get("paper", "A4"))),
         history=Path(str(values["history"])) if values.get("history") else None,
+        disputes=Path(str(values.get("disputes", "disputes"))),
         source=str(path) if path is not None else "built-in defaults",
     )
 
 
 def _resolve(section: dict[str, object], base: Path) -> dict[str, object]:
     out = dict(section)
-    for key in ("exports", "contracts", "out", "history"):
+    for key in ("exports", "contracts", "out", "history", "disputes"):
         if key in out:
             out[key] = _relative_to(out[key], base)
     if "mappings" in out:

@@ -62,6 +62,7 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
 
         write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
 
+        _carry_earlier_versions(out_dir / str(period), stage, result.issue.version)
         write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
         folder = publish(stage, out_dir, str(period))
     except BaseException:
@@ -75,6 +76,9 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
         history.reopen(period)
     history.record(period, [v.scorecard for v in result.vendors],
                    [v.settlement for v in result.vendors if v.settlement is not None])
+    from .versions import issue_rows
+
+    history.record_issue(period, issue_rows(result))
     if finalise:
         history.finalise(period)
     return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
@@ -88,6 +92,21 @@ def check_replaceable(history: History, period: Period, force: bool) -> bool:
         raise OutputError(f"period {period} is finalised (invoices were issued from it); "
                           "pass --force to replace it")
     return True
+
+
+def _carry_earlier_versions(published: Path, stage: Path, version: int) -> None:
+    """Copy the published scorecards of earlier versions (v1 .. v{version-1}) into the new folder,
+    unchanged, so each version a vendor received stays beside the one that replaced it."""
+    if not published.is_dir():
+        return
+    for path in sorted(published.glob("scorecard-*-v*.pdf")):
+        number = path.stem.rsplit("-v", 1)[-1]
+        if number.isdigit() and int(number) < version and not (stage / path.name).exists():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise OutputError(f"cannot read {path} to keep it beside the new version: {exc.strerror}") from exc
+            write_bytes(stage / path.name, data)
 
 
 def _contract_bytes(result: AuditResult) -> dict[str, bytes]:
@@ -113,5 +132,5 @@ def _manifest(result: AuditResult, stage: Path) -> str:
              for p in sorted(stage.rglob("*")) if p.is_file()}
     document = {"kind": "vendoraudit.manifest", "schema_version": 1, "period": str(result.period),
                 "tool_version": result.tool_version, "inputs_fingerprint": result.inputs_fingerprint,
-                "files": files}
+                "version": result.issue.version, "state": str(result.issue.state), "files": files}
     return json.dumps(document, indent=2) + "\n"

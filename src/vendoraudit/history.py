@@ -18,6 +18,18 @@ TEXT holding an exact decimal (e.g. '-2000.00'; CAST it to REAL only for a quick
 - money_lines(period, vendor_id, line_no, kind, amount, kpi_id, category, charged_period, clause,
   explanation) -- charged_period is set on earn_back lines: the period the returned credit was charged
 
+Issues of a period (each audit run that changed something is a new version; see `versions`):
+
+- issues(period, version, state, inputs_fingerprint, forced, issued_at) -- state preliminary,
+  disputed or final; forced 1 when the version replaced a final one (`--force`)
+- issue_kpis(period, version, vendor_id, kpi_id, value, outcome, money) -- money is the KPI's own
+  credit and bonus lines (TEXT) or NULL; what the next version's changes section compares with
+- issue_vendors(period, version, vendor_id, currency, net_adjustment)
+- dispute_log(period, version, vendor_id, dispute_id, kpi_id, source, digest, status, applied,
+  asked, granted, reason, decided_by, decided_on, value_without, value_with, outcome_without,
+  outcome_with, money_delta) -- every dispute of each version, applied or not
+- events(period, at, kind, detail) -- finalised, forced re-issues
+
 Earn-back rule (see `History.earn_back_candidates`): a credit charged for a KPI in period C is
 returned in period P when the KPI was met in every period C+1 .. P (no month missing, missed,
 excused or short of data), P - C reaches the contract's earn_back_months, and no earlier period
@@ -39,7 +51,7 @@ from .money import EarnBackCandidate, LineKind, Settlement
 from .periods import Period
 from .scoring import Outcome, Scorecard
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added issues, issue_kpis, issue_vendors, dispute_log, events
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS periods (
@@ -64,9 +76,64 @@ CREATE TABLE IF NOT EXISTS money_lines (
     period TEXT NOT NULL, vendor_id TEXT NOT NULL, line_no INTEGER NOT NULL, kind TEXT NOT NULL,
     amount TEXT NOT NULL, kpi_id TEXT, category TEXT, charged_period TEXT, clause TEXT NOT NULL,
     explanation TEXT NOT NULL, PRIMARY KEY (period, vendor_id, line_no));
+CREATE TABLE IF NOT EXISTS issues (
+    period TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, inputs_fingerprint TEXT NOT NULL,
+    forced INTEGER NOT NULL, issued_at TEXT NOT NULL, PRIMARY KEY (period, version));
+CREATE TABLE IF NOT EXISTS issue_kpis (
+    period TEXT NOT NULL, version INTEGER NOT NULL, vendor_id TEXT NOT NULL, kpi_id TEXT NOT NULL,
+    value REAL, outcome TEXT NOT NULL, money TEXT, PRIMARY KEY (period, version, vendor_id, kpi_id));
+CREATE TABLE IF NOT EXISTS issue_vendors (
+    period TEXT NOT NULL, version INTEGER NOT NULL, vendor_id TEXT NOT NULL, currency TEXT NOT NULL,
+    net_adjustment TEXT, PRIMARY KEY (period, version, vendor_id));
+CREATE TABLE IF NOT EXISTS dispute_log (
+    period TEXT NOT NULL, version INTEGER NOT NULL, vendor_id TEXT NOT NULL, dispute_id TEXT NOT NULL,
+    kpi_id TEXT NOT NULL, source TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL,
+    applied INTEGER NOT NULL, asked TEXT NOT NULL, granted TEXT NOT NULL, reason TEXT NOT NULL,
+    decided_by TEXT NOT NULL, decided_on TEXT, value_without REAL, value_with REAL,
+    outcome_without TEXT NOT NULL, outcome_with TEXT NOT NULL, money_delta TEXT,
+    PRIMARY KEY (period, version, vendor_id, dispute_id));
+CREATE TABLE IF NOT EXISTS events (
+    period TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
 """
 
 _TABLES = ("money_lines", "settlements", "kpi_results", "scorecards", "periods")
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    """A recorded version of a period."""
+
+    version: int
+    state: str
+    inputs_fingerprint: str
+    forced: bool
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    """What a version of a period said, for the next version's changes section.
+
+    `kpis`: (vendor_id, kpi_id) -> (value, outcome, money); `nets`: vendor_id -> net adjustment;
+    `disputes`: (vendor_id, dispute_id) -> (digest, status).
+    """
+
+    record: IssueRecord
+    kpis: dict[tuple[str, str], tuple[float | None, str, Decimal | None]]
+    nets: dict[str, Decimal | None]
+    disputes: dict[tuple[str, str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class IssueRows:
+    """The rows one version adds: see the tables issue_kpis, issue_vendors and dispute_log."""
+
+    version: int
+    state: str
+    inputs_fingerprint: str
+    forced: bool
+    kpis: tuple[tuple[str, str, float | None, str, str | None], ...]  # vendor, kpi, value, outcome, money
+    vendors: tuple[tuple[str, str, str | None], ...]  # vendor, currency, net adjustment
+    disputes: tuple[tuple, ...]  # the dispute_log columns after (period, version)
 
 
 @dataclass(frozen=True)
@@ -190,6 +257,65 @@ class History:
                     (p, s.vendor_id, no, str(line.kind), str(line.amount), line.kpi_id, line.category,
                      _text(line.refers_to), line.clause, line.explanation)
                     for no, line in enumerate(s.lines, start=1)])
+
+    def latest_issue(self, period: Period) -> IssueRecord | None:
+        """The last recorded version of `period`, or None before its first issue."""
+        with self._errors("cannot read"):
+            row = self._db.execute(
+                "SELECT version, state, inputs_fingerprint, forced FROM issues WHERE period = ? "
+                "ORDER BY version DESC LIMIT 1", (str(period),)).fetchone()
+        return None if row is None else IssueRecord(row[0], row[1], row[2], bool(row[3]))
+
+    def issue_snapshot(self, period: Period, version: int) -> IssueSnapshot | None:
+        """What version `version` of `period` recorded, or None when it was never recorded."""
+        p = str(period)
+        with self._errors("cannot read"):
+            row = self._db.execute("SELECT version, state, inputs_fingerprint, forced FROM issues "
+                                   "WHERE period = ? AND version = ?", (p, version)).fetchone()
+            if row is None:
+                return None
+            kpis = {(r[0], r[1]): (r[2], r[3], None if r[4] is None else Decimal(r[4])) for r in self._db.execute(
+                "SELECT vendor_id, kpi_id, value, outcome, money FROM issue_kpis WHERE period = ? AND version = ?",
+                (p, version))}
+            nets = {r[0]: None if r[1] is None else Decimal(r[1]) for r in self._db.execute(
+                "SELECT vendor_id, net_adjustment FROM issue_vendors WHERE period = ? AND version = ?", (p, version))}
+            disputes = {(r[0], r[1]): (r[2], r[3]) for r in self._db.execute(
+                "SELECT vendor_id, dispute_id, digest, status FROM dispute_log WHERE period = ? AND version = ?",
+                (p, version))}
+        return IssueSnapshot(IssueRecord(row[0], row[1], row[2], bool(row[3])), kpis, nets, disputes)
+
+    def record_issue(self, period: Period, rows: IssueRows) -> None:
+        """Store one version of `period` (replacing a re-issue of the same version) and, when it was
+        forced over a final version, an event saying so."""
+        p, v = str(period), rows.version
+        with self._transaction(f"cannot record {period} v{v}") as db:
+            for table in ("issues", "issue_kpis", "issue_vendors", "dispute_log"):
+                db.execute(f"DELETE FROM {table} WHERE period = ? AND version = ?", (p, v))
+            db.execute("INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?)",
+                       (p, v, rows.state, rows.inputs_fingerprint, int(rows.forced), _now()))
+            db.executemany("INSERT INTO issue_kpis VALUES (?, ?, ?, ?, ?, ?, ?)", [(p, v, *r) for r in rows.kpis])
+            db.executemany("INSERT INTO issue_vendors VALUES (?, ?, ?, ?, ?)", [(p, v, *r) for r in rows.vendors])
+            db.executemany(f"INSERT INTO dispute_log VALUES ({', '.join('?' * 19)})",
+                           [(p, v, *r) for r in rows.disputes])
+            if rows.forced:
+                db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (
+                    p, _now(), "forced", f"v{v} replaced the final v{v - 1} (--force)"))
+            if rows.state == "final":
+                db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (p, _now(), "finalised", f"v{v} is final"))
+
+    def dispute_log(self, period: Period) -> list[dict[str, object]]:
+        """Every recorded dispute row of `period`, oldest version first (for `dispute list`)."""
+        with self._errors("cannot read"):
+            cursor = self._db.execute("SELECT * FROM dispute_log WHERE period = ? ORDER BY version, vendor_id, "
+                                      "dispute_id", (str(period),))
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def events(self, period: Period) -> list[tuple[str, str, str]]:
+        """(at, kind, detail) of every event of `period`, in order."""
+        with self._errors("cannot read"):
+            return [tuple(r) for r in self._db.execute(
+                "SELECT at, kind, detail FROM events WHERE period = ? ORDER BY rowid", (str(period),))]
 
     def kpi_value(self, vendor_id: str, kpi_id: str, period: Period) -> float | None:
         """The KPI's value in `period` when it was scored (met or missed), for improvement baselines;

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import pdf_views as views
-from .audit_result import AuditResult, DataQuality, VendorAudit
+from . import dispute_views
+from .audit_result import AuditResult, DataQuality, Issue, VendorAudit
 from .errors import ConfigError, OutputError
 from .money import format_money
 from .periods import Period
@@ -72,12 +73,13 @@ class ScorecardRecord:
     baseline_vendor_id: str | None
     vendor: VendorAudit
     data_quality: DataQuality
+    issue: Issue
 
 
 def scorecard_json(result: AuditResult, vendor_id: str) -> str:
     """The JSON document attached to `vendor_id`'s scorecard (kind `vendoraudit.scorecard`)."""
     record = ScorecardRecord(result.period, result.tool_version, result.inputs_fingerprint,
-                             result.baseline_vendor_id, _vendor(result, vendor_id), result.data_quality)
+                             result.baseline_vendor_id, _vendor(result, vendor_id), result.data_quality, result.issue)
     return dumps(record, "vendoraudit.scorecard")
 
 
@@ -126,7 +128,16 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         trend=views.trend_panels(v), history_months=len({p.period for p in v.trend if p.value is not None}),
         money_lines=views.money_lines(v.settlement),
         definitions=views.definitions(views.vendor_metric_ids(v)),
-        dq=result.data_quality, dq_text=views.count_text(result.data_quality))
+        dq=result.data_quality, dq_text=views.count_text(result.data_quality),
+        issue_label=result.issue.label, issue_text=dispute_views.issue_text(result),
+        dispute_rows=dispute_views.dispute_rows(v), change_rows=dispute_views.change_rows(v),
+        change_disputes=dispute_views.dispute_rows(v, v.changes.disputes) if v.changes else [],
+        net_change=dispute_views.net_change(v))
+
+
+def scorecard_name(result: AuditResult, vendor_id: str) -> str:
+    """`scorecard-<period>-<vendor>-v<version>.pdf`: each version of a scorecard has its own name."""
+    return f"scorecard-{result.period}-{vendor_id}-{result.issue.label}.pdf"
 
 
 def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | None = None) -> str:
@@ -201,7 +212,7 @@ def render_portfolio(result: AuditResult, paper: str = "A4", contracts: Mapping[
 
 def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4",
                contracts: Mapping[str, bytes] = MappingProxyType({}), templates: Path | None = None) -> list[Path]:
-    """Write `scorecard-<period>-<vendor>.pdf` for every vendor and `portfolio-<period>.pdf` into `out_dir`.
+    """Write `scorecard-<period>-<vendor>-v<version>.pdf` for every vendor and `portfolio-<period>.pdf` into `out_dir`.
 
     `contracts` (vendor id -> the contract file's bytes) are attached where given. The HTML is built
     here and rendered over a pool of two processes when there is more than one document; the pool
@@ -213,7 +224,7 @@ def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4",
 
     root = templates or TEMPLATES_DIR
     period = result.period
-    jobs = [(out_dir / f"scorecard-{period}-{v.vendor_id}.pdf",
+    jobs = [(out_dir / scorecard_name(result, v.vendor_id),
              *_scorecard_job(result, v.vendor_id, paper, contracts, root)) for v in result.vendors]
     jobs.append((out_dir / f"portfolio-{period}.pdf", *_portfolio_job(result, paper, contracts, root)))
     stamp = views.report_stamp(period)

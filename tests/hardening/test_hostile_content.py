@@ -14,7 +14,7 @@ from .worlds import FORMULA_NAME, PATH_SITE, PERIOD, SCRIPT_NAME, World
 def test_markup_in_a_vendor_name_is_printed_not_run(world: World, audited: Ran) -> None:
     folder = world.out / PERIOD
     portfolio = folder / f"portfolio-{PERIOD}.pdf"
-    scorecard = folder / f"scorecard-{PERIOD}-NORTHWIND.pdf"
+    scorecard = folder / f"scorecard-{PERIOD}-NORTHWIND-v1.pdf"
     for pdf in (portfolio, scorecard):
         text = subprocess.run(["pdftotext", "-q", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
         flat = " ".join(text.split())

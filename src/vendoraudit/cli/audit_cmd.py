@@ -27,9 +27,10 @@ def audit(
     period: Annotated[Optional[str], typer.Option(help="YYYY-MM, a range YYYY-MM..YYYY-MM, or 'previous'.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder; each period goes to OUT/YYYY-MM/.")] = None,
     mapping: Annotated[Optional[list[Path]], typer.Option(help="Column mapping YAML (repeatable).")] = None,
+    disputes: Annotated[Optional[Path], typer.Option(help="Folder of dispute files (default ./disputes when present).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Settings file (default ./vendoraudit.toml).")] = None,
     paper: Annotated[Optional[str], typer.Option(help="A4 or Letter.")] = None,
-    finalise: Annotated[bool, typer.Option("--finalise", help="Mark the period final once written.")] = False,
+    finalise: Annotated[bool, typer.Option("--finalise", help="Mark the period final once written (refused while a dispute is open).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a finalised period.")] = False,
     fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="Exit 5 when any KPI was missed.")] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run's lock.")] = 0.0,
@@ -41,7 +42,8 @@ def audit(
 
     For each period it writes OUT/YYYY-MM/ with the JSON results, the finance workbook, a PDF
     scorecard per vendor, the portfolio PDF, the validation report and quarantine files, and
-    records the period in OUT/history.sqlite. Settings come from vendoraudit.toml and
+    records the period in OUT/history.sqlite. Decided disputes of the period (--disputes) are
+    applied; each run that changes something issues the next version (v1, v2, ...). Settings come from vendoraudit.toml and
     VENDORAUDIT_* variables unless given here.
 
     Exit codes: 0 done, 1 blocking data errors, 2 usage, 3 contract or configuration errors,
@@ -52,18 +54,19 @@ def audit(
     """
     feedback = Feedback.for_stream(sys.stderr, quiet=quiet, log_format=log_format)
     code = run(feedback, exports=exports, contracts=contracts, period=period, out=out, mapping=mapping,
-               config=config, paper=paper, finalise=finalise, force=force, fail_on_breach=fail_on_breach,
+               disputes=disputes, config=config, paper=paper, finalise=finalise, force=force, fail_on_breach=fail_on_breach,
                wait=wait, json_out=json_out)
     raise typer.Exit(int(code))
 
 
 def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, period: str | None,
         out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
-        finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool) -> ExitCode:
+        finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
+        disputes: Path | None = None) -> ExitCode:
     """The command's body; returns the exit code instead of exiting (tests call it directly)."""
     try:
         return _run(feedback, exports, contracts, period, out, mapping, config, paper, finalise, force,
-                    fail_on_breach, wait, json_out)
+                    fail_on_breach, wait, json_out, disputes)
     except VendorAuditError as exc:
         feedback.error(str(exc), exc.problems)
         return exit_code_for(exc)
@@ -80,10 +83,12 @@ def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, per
 
 def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, period: str | None,
          out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
-         finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool) -> ExitCode:
+         finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
+         disputes: Path | None = None) -> ExitCode:
     from ..audit import AuditInputs, exports_dir_for, run_audit
     from ..config import load_settings
     from ..contract.loader import load_contracts
+    from ..disputes.loader import DisputeSet, load_disputes
     from ..deliver import check_replaceable, deliver
     from ..history import History
     from ..periods import parse_periods
@@ -91,13 +96,18 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
     from ..report_json import dumps
 
     settings = load_settings(config, exports=exports, contracts=contracts, period=period, out=out,
-                             mappings=tuple(mapping or ()), paper=paper)
+                             mappings=tuple(mapping or ()), paper=paper, disputes=disputes)
     try:
         periods = parse_periods(settings.period)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     feedback.info(f"settings from {settings.source}; periods {', '.join(map(str, periods))}")
     contract_set = load_contracts(settings.contracts)
+    if disputes is not None and not disputes.is_dir():
+        raise ConfigError(f"{disputes}: no such folder of dispute files")
+    dispute_set = DisputeSet()
+    if settings.disputes.is_dir():
+        dispute_set = DisputeSet(tuple(f for p in periods for f in load_disputes(settings.disputes, contract_set, p)))
     breached = False
     summaries = []
     with output_lock(settings.out, wait), History(settings.history_path) as history:
@@ -105,8 +115,9 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
             check_replaceable(history, p, force)  # fail before any work; deliver checks again
             with feedback.stage(f"{p}") as step:
                 step("reading and validating exports")
-                inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings)
-                result, validated = run_audit(inputs, p, history, progress=step)
+                inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings,
+                                     dispute_set)
+                result, validated = run_audit(inputs, p, history, progress=step, finalise=finalise, force=force)
                 delivery = deliver(result, validated, settings.out, history, settings.paper,
                                    finalise=finalise, force=force, progress=step)
             feedback.info(f"{p}: {len(delivery.files)} files in {delivery.folder}")
