@@ -169,8 +169,10 @@ class History:
                 raise OutputError(f"results history {self.path}: written by a newer vendoraudit "
                                   f"(schema {version}, this one reads {SCHEMA_VERSION})")
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:
+                # Only a new or older file is written to on opening: a full disk can still be read.
+                self._db.executescript(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the file."""
