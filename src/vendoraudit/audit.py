@@ -39,7 +39,7 @@ from .disputes.remedy import check_against_data, merged, remedied, remedy_text
 from .errors import ConfigError, DataError
 from .exports import discover, read_file
 from .history import History
-from .kpis.brand import brand_consistency
+from .kpis.brand import ConsistencyResult, brand_consistency
 from .kpis.registry import METRICS
 from .kpis.period import PeriodData, period_data
 from .kpis.scope import breakdown, compute_metric
@@ -189,12 +189,31 @@ def _vendor_order(terms: Contract) -> tuple[int, str]:
     return (0 if terms.vendor.kind is VendorKind.IN_HOUSE else 1, terms.vendor.id)
 
 
-def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: PeriodData,
-                  sites: SiteDirectory, baseline_sites: tuple[str, ...],
-                  history: History | None, disputes: LoadedDisputes | None = None) -> VendorAudit:
+@dataclass(frozen=True)
+class PricedVendor:
+    """A vendor's month scored and priced under one set of terms: what moves its invoice."""
+
+    scorecard: Scorecard
+    settlement: Settlement | None
+    fees: Decimal | None
+    fee_basis: str
+    consistency: ConsistencyResult | None
+    disputes: tuple[DisputeLine, ...] = ()
+
+
+def price_vendor(terms: Contract, period: Period, data: PeriodData, sites: SiteDirectory,
+                 history: History | None, disputes: LoadedDisputes | None = None) -> PricedVendor:
+    """Score `terms`' vendor on the period's data and price its settlement, as the audit does.
+
+    The one path from KPI results to money, shared by the audit and the backtest (which prices a
+    draft contract on past months): the same inputs give the same cents. `history` gives the
+    improvement baselines and the earn-back candidates; the remedies granted by `disputes` narrow
+    their KPIs' data, and each dispute's effect is listed.
+    """
     vendor_id = terms.vendor.id
     in_house = terms.vendor.kind is VendorKind.IN_HOUSE
     site_ids = sites.sites_of(vendor_id)
+    baseline_sites = sites.in_house_sites
     excused_dates = _excused_dates(terms, period)
     granted = _granted(disputes)
     results: dict[str, MetricResult] = {}
@@ -230,6 +249,19 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
 
     scorecard, settlement = price(results)
     dispute_lines = _dispute_lines(disputes, results, undisputed, scorecard, settlement, price)
+    return PricedVendor(scorecard, settlement, fees, fee_basis, consistency, dispute_lines)
+
+
+def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: PeriodData,
+                  sites: SiteDirectory, baseline_sites: tuple[str, ...],
+                  history: History | None, disputes: LoadedDisputes | None = None) -> VendorAudit:
+    vendor_id = terms.vendor.id
+    in_house = terms.vendor.kind is VendorKind.IN_HOUSE
+    site_ids = sites.sites_of(vendor_id)
+    compare = not in_house and bool(baseline_sites)
+    priced = price_vendor(terms, period, data, sites, history, disputes)
+    scorecard, settlement, consistency = priced.scorecard, priced.settlement, priced.consistency
+    fees, fee_basis, dispute_lines = priced.fees, priced.fee_basis, priced.disputes
     qa_params = {"qa.pass_rate": {"pass_mark": terms.qa_form.pass_mark},
                  "qa.coverage": {"min_evaluations": terms.qa_form.min_evaluations_per_agent}}
     return VendorAudit(

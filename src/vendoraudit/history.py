@@ -146,6 +146,38 @@ class SeriesPoint:
     points: int | None
 
 
+@dataclass(frozen=True)
+class RecordedKpi:
+    """One KPI of a recorded month, as the audit scored it."""
+
+    kpi_id: str
+    title: str
+    metric_id: str
+    value: float | None
+    n: int | None
+    outcome: Outcome
+    points: int | None
+    credit_charged: Decimal | None
+
+
+@dataclass(frozen=True)
+class RecordedMonth:
+    """A vendor's recorded month: its scorecard and settlement as they were audited (and charged)."""
+
+    period: Period
+    vendor_id: str
+    composite: Decimal | None
+    kpis: tuple[RecordedKpi, ...]
+    currency: str | None
+    fees: Decimal | None
+    credits_total: Decimal | None
+    bonus_total: Decimal | None
+    withhold_net: Decimal | None
+    earn_back_total: Decimal | None
+    net_adjustment: Decimal | None
+    bonus_by_kpi: dict[str, Decimal]
+
+
 class History:
     """The results history file at `path` (created on first use). Use as a context manager or close()."""
 
@@ -328,6 +360,31 @@ class History:
                 "AND outcome IN (?, ?)", (vendor_id, kpi_id, str(period), Outcome.MET.value, Outcome.MISSED.value),
             ).fetchone()
         return None if row is None else row[0]
+
+    def recorded_month(self, vendor_id: str, period: Period) -> RecordedMonth | None:
+        """The vendor's scorecard and settlement as recorded for `period`; None when not recorded."""
+        p = str(period)
+        with self._errors("cannot read"):
+            card = self._db.execute("SELECT composite FROM scorecards WHERE period = ? AND vendor_id = ?",
+                                    (p, vendor_id)).fetchone()
+            if card is None:
+                return None
+            kpis = self._db.execute(
+                "SELECT kpi_id, title, metric_id, value, n, outcome, points, credit_charged FROM kpi_results "
+                "WHERE period = ? AND vendor_id = ? ORDER BY rowid", (p, vendor_id)).fetchall()
+            money = self._db.execute(
+                "SELECT currency, fees, credits_total, bonus_total, withhold_net, earn_back_total, net_adjustment "
+                "FROM settlements WHERE period = ? AND vendor_id = ?", (p, vendor_id)).fetchone()
+            bonus = self._db.execute(
+                "SELECT kpi_id, amount FROM money_lines WHERE period = ? AND vendor_id = ? AND kind = ? "
+                "AND kpi_id IS NOT NULL", (p, vendor_id, LineKind.BONUS.value)).fetchall()
+        amounts = [None if v is None else Decimal(v) for v in money[1:]] if money else [None] * 6
+        return RecordedMonth(
+            period, vendor_id, None if card[0] is None else Decimal(card[0]),
+            tuple(RecordedKpi(k[0], k[1], k[2], k[3], k[4], Outcome(k[5]), k[6],
+                              None if k[7] is None else Decimal(k[7])) for k in kpis),
+            money[0] if money else None, *amounts,
+            bonus_by_kpi={kpi_id: Decimal(amount) for kpi_id, amount in bonus})
 
     def kpi_series(self, vendor_id: str, kpi_id: str, until: Period, months: int) -> tuple[SeriesPoint, ...]:
         """The KPI's last `months` periods up to and including `until`, oldest first, gaps included."""

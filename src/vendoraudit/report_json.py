@@ -57,3 +57,9 @@ def dumps(value: Any, kind: str) -> str:
     """A versioned JSON document: {"kind", "schema_version", "result"}, indented, newline-terminated."""
     document = {"kind": kind, "schema_version": SCHEMA_VERSION, "result": to_jsonable(value)}
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def flat_document(value: Any, kind: str) -> dict[str, Any]:
+    """{"kind", "schema_version", then the result's own fields}: the what-if documents' shape."""
+    body = to_jsonable(value)
+    return {"kind": kind, "schema_version": SCHEMA_VERSION, **body}

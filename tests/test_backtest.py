@@ -1,0 +1,221 @@
+"""The backtest: a vendor's own contract reproduces the audited months to the cent; a draft is priced
+month by month with its own history (improvement, earn-back); bad input gets a clear answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from vendoraudit.audit import AuditInputs, run_audit
+from vendoraudit.backtest import Source, run_backtest
+from vendoraudit.cli import app
+from vendoraudit.contract.loader import load_contracts
+from vendoraudit.errors import ConfigError, InputError
+from vendoraudit.history import History
+from vendoraudit.money import LineKind
+from vendoraudit.periods import parse_periods
+from vendoraudit.scoring import Outcome
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORTS = ROOT / "sample_exports"
+MONTHS = parse_periods("2026-08..2026-10")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    """The three sample months audited in order into a results history, as `vendoraudit audit` records them."""
+    contracts = load_contracts(ROOT / "contracts")
+    path = tmp_path_factory.mktemp("audits") / "history.sqlite"
+    nets: dict[tuple[str, str], Decimal] = {}
+    composites: dict[tuple[str, str], Decimal | None] = {}
+    with History(path) as history:
+        for p in MONTHS:
+            result, _ = run_audit(AuditInputs(EXPORTS / str(p), contracts), p, history)
+            history.record(p, [v.scorecard for v in result.vendors],
+                           [v.settlement for v in result.vendors if v.settlement is not None])
+            history.finalise(p)
+            for v in result.outsourced:
+                nets[(str(p), v.vendor_id)] = v.settlement.net_adjustment
+                composites[(str(p), v.vendor_id)] = v.scorecard.composite
+    return contracts, path, nets, composites
+
+
+def _own(contracts, vendor_id):
+    return next(e for e in contracts if e.vendor_id == vendor_id)
+
+
+@pytest.mark.parametrize("vendor_id", ["ACME", "BRIGHTPATH", "CALLCO"])
+def test_own_contract_reproduces_every_audited_month_to_the_cent(audited, vendor_id):
+    contracts, path, nets, composites = audited
+    with History(path) as history:
+        result = run_backtest(_own(contracts, vendor_id), EXPORTS, MONTHS, contracts, history)
+    for month in result.periods:
+        audited_net = nets[(str(month.period), vendor_id)]
+        assert month.actual.source is Source.HISTORY
+        assert month.actual.net_adjustment == audited_net
+        assert month.draft.net_adjustment == audited_net, month.period
+        assert month.draft.composite == composites[(str(month.period), vendor_id)]
+        assert month.difference == 0
+        assert [(k.kpi_id, k.outcome, k.points, k.credit) for k in month.draft.kpis] == \
+            [(k.kpi_id, k.outcome, k.points, k.credit) for k in month.actual.kpis]
+    assert result.totals.draft.net_adjustment == sum(nets[(str(p), vendor_id)] for p in MONTHS)
+    assert result.totals.difference == 0
+
+
+def test_months_never_audited_are_computed_with_the_contract_in_force(audited):
+    """No history at all: the actual side is computed month by month, carrying its own history."""
+    contracts, _path, nets, composites = audited
+    result = run_backtest(_own(contracts, "CALLCO"), EXPORTS, MONTHS, contracts, None)
+    for month in result.periods:
+        assert month.actual.source is Source.COMPUTED
+        assert month.actual.contract_id == "CALLCO-SOW3-2026"
+        assert month.actual.net_adjustment == nets[(str(month.period), "CALLCO")]
+        assert month.draft.net_adjustment == nets[(str(month.period), "CALLCO")]
+        assert month.actual.composite == composites[(str(month.period), "CALLCO")]
+
+
+def _draft(tmp_path: Path, vendor_file: str, *edits: tuple[str, str]) -> Path:
+    text = (ROOT / "contracts" / vendor_file).read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / f"draft-{vendor_file}"
+    path.write_text(text)
+    return path
+
+
+def test_a_draft_carries_its_own_history_for_earn_back(audited, tmp_path):
+    """Service level 84.995 / 85.008 / 85.005 against a draft minimum of 85: missed in August, met
+    in September and October; with a two-month earn-back the August credit returns in October."""
+    contracts, path, nets, _ = audited
+    draft_file = _draft(tmp_path, "acme.yaml", ("target: 80\n    minimum: 75", "target: 86\n    minimum: 85"),
+                        ("earn_back_months: 3", "earn_back_months: 2"))
+    draft = load_contracts([draft_file]).entries[0]
+    with History(path) as history:
+        result = run_backtest(draft, EXPORTS, MONTHS, contracts, history)
+    aug, sep, oct_ = result.periods
+    level = {m.period: next(k for k in m.draft.kpis if k.kpi_id == "service_level") for m in result.periods}
+    assert [level[m.period].outcome for m in result.periods] == [Outcome.MISSED, Outcome.MET, Outcome.MET]
+    # credit = pool 90% x KPI 30% x at-risk (10% of fees)
+    expected = (Decimal("0.90") * Decimal("0.30") * Decimal("0.10") * aug.draft.fees).quantize(Decimal("0.01"))
+    assert level[aug.period].credit == -expected
+    assert sep.draft.earn_back_total == 0
+    assert oct_.draft.earn_back_total == expected
+    assert oct_.draft.net_adjustment == oct_.actual.net_adjustment + expected
+    assert aug.difference == aug.draft.net_adjustment - aug.actual.net_adjustment < 0
+    assert aug.actual.net_adjustment == nets[("2026-08", "ACME")]
+    # Signed at September instead: August was charged under the real contract, nothing to earn back.
+    with History(path) as history:
+        later = run_backtest(draft, EXPORTS, MONTHS[1:], contracts, history)
+    assert later.periods[-1].draft.earn_back_total == 0
+
+
+def test_a_draft_with_new_money_terms_changes_the_money_not_the_actual(audited, tmp_path):
+    contracts, path, nets, _ = audited
+    draft_file = _draft(tmp_path, "brightpath.yaml", ("at_risk_percent: 12", "at_risk_percent: 15"))
+    draft = load_contracts([draft_file]).entries[0]
+    with History(path) as history:
+        result = run_backtest(draft, EXPORTS, MONTHS, contracts, history)
+    for month in result.periods:
+        assert month.actual.net_adjustment == nets[(str(month.period), "BRIGHTPATH")]
+        credits = [k.credit for k in month.draft.kpis if k.credit is not None]
+        actual = [k.credit for k in month.actual.kpis if k.credit is not None]
+        assert credits and len(credits) == len(actual)
+        # 15% at risk against 12%: every uncapped credit grows by a quarter, to the cent
+        assert all(abs(d - a * Decimal("1.25")) <= Decimal("0.01") for d, a in zip(credits, actual))
+        assert month.difference == month.draft.net_adjustment - month.actual.net_adjustment < 0
+    assert result.totals.difference == sum(m.difference for m in result.periods)
+
+
+def test_a_metric_the_month_cannot_compute_is_said_and_never_guessed(audited, tmp_path):
+    contracts, path, _, _ = audited
+    month = tmp_path / "exports" / "2026-10"
+    shutil.copytree(EXPORTS / "2026-10", month)
+    (month / "surveys.xlsx").unlink()
+    result = run_backtest(_own(contracts, "ACME"), tmp_path / "exports", parse_periods("2026-10"), contracts, None)
+    only = result.periods[0]
+    survey_kpis = {k.kpi_id: k for k in only.draft.kpis if k.metric_id.startswith("survey.")}
+    assert set(survey_kpis) == {"csat", "nps", "ces"}
+    for k in survey_kpis.values():
+        assert k.value is None and k.outcome is Outcome.INSUFFICIENT_DATA and k.credit is None and k.bonus is None
+        assert "cannot be computed from the 2026-10 exports (no surveys rows for ACME-MNL)" in k.note
+    assert len(only.notes) == 3
+
+
+def test_a_month_missing_from_the_range_is_named(audited, tmp_path):
+    contracts, _, _, _ = audited
+    for p in ("2026-08", "2026-10"):
+        (tmp_path / p).mkdir()
+    with pytest.raises(InputError) as err:
+        run_backtest(_own(contracts, "ACME"), tmp_path, MONTHS, contracts, None)
+    assert "2026-09" in str(err.value) and "2026-08" not in str(err.value).split(":", 2)[-1]
+
+
+def test_a_draft_for_a_vendor_with_no_history_is_refused(audited, tmp_path):
+    contracts, path, _, _ = audited
+    draft_file = _draft(tmp_path, "acme.yaml", ("id: ACME\n", "id: NEWCO\n"), ("id: ACME-MNL", "id: NEWCO-MNL"))
+    draft = load_contracts([draft_file]).entries[0]
+    with History(path) as history, pytest.raises(ConfigError) as err:
+        run_backtest(draft, EXPORTS, MONTHS, contracts, history)
+    assert "vendor 'NEWCO'" in str(err.value) and "has no history" in str(err.value)
+
+
+# ------------------------------------------------------------------ the command
+
+
+def _cli(*args: str):
+    return runner.invoke(app, ["backtest", *args])
+
+
+def test_cli_json_shape_and_workbook(audited, tmp_path):
+    contracts, path, nets, _ = audited
+    out = tmp_path / "backtest.xlsx"
+    args = ["--contract", str(ROOT / "contracts" / "acme.yaml"), "--exports", str(EXPORTS),
+            "--periods", "2026-08..2026-10", "--contracts", str(ROOT / "contracts"), "--history", str(path)]
+    res = _cli(*args, "--json", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["kind"] == "backtest" and doc["schema_version"] == 1
+    assert [p["period"] for p in doc["periods"]] == ["2026-08", "2026-09", "2026-10"]
+    first = doc["periods"][0]
+    assert first["vendor_id"] == "ACME"
+    assert first["draft"]["net_adjustment"] == first["actual"]["net_adjustment"] == str(nets[("2026-08", "ACME")])
+    assert isinstance(first["draft"]["kpis"], list) and first["draft"]["kpis"][0]["outcome"] == "met"
+    assert first["actual"]["source"] == "history"
+    assert doc["totals"]["draft"]["net_adjustment"] == str(sum(nets[(str(p), "ACME")] for p in MONTHS))
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Months", "KPIs", "KPI totals", "Totals", "Notes"]
+    tables = {name: ws.tables for ws in wb for name in ws.tables}
+    assert set(tables) == {"tblBacktestMonths", "tblBacktestKpis", "tblBacktestKpiTotals", "tblBacktestTotals",
+                           "tblBacktestNotes"}
+    months = wb["Months"]
+    header = [c.value for c in months[1]]
+    row = {h: c.value for h, c in zip(header, months[2])}
+    assert Decimal(str(row["draft_net_adjustment"])) == nets[("2026-08", "ACME")]
+    assert row["actual_source"] == "history"
+    assert months.max_row == 4
+    assert wb["KPIs"].max_row == 1 + 3 * 14
+    text = _cli(*args)
+    assert text.exit_code == 0 and "total" in text.stdout and "2026-09" in text.stdout
+
+
+def test_cli_bad_input_answers(audited, tmp_path):
+    contracts, path, _, _ = audited
+    base = ["--exports", str(EXPORTS), "--contracts", str(ROOT / "contracts")]
+    missing = _cli("--contract", str(ROOT / "contracts" / "acme.yaml"), *base, "--periods", "2026-07..2026-09")
+    assert missing.exit_code == 4 and "2026-07" in missing.stderr
+    newco = _draft(tmp_path, "acme.yaml", ("id: ACME\n", "id: NEWCO\n"), ("id: ACME-MNL", "id: NEWCO-MNL"))
+    nohistory = _cli("--contract", str(newco), *base, "--periods", "2026-08..2026-10", "--history", str(path))
+    assert nohistory.exit_code == 3 and "has no history" in nohistory.stderr
+    broken = _draft(tmp_path, "callco.yaml", ("target: 80\n", "target: eighty\n"))
+    bad = _cli("--contract", str(broken), *base, "--periods", "2026-08..2026-10")
+    assert bad.exit_code == 3 and "draft-callco.yaml:" in bad.stderr and "target" in bad.stderr
+    reversed_ = _cli("--contract", str(ROOT / "contracts" / "acme.yaml"), *base, "--periods", "2026-10..2026-08")
+    assert reversed_.exit_code == 2
