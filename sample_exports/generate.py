@@ -8,7 +8,9 @@ src/vendoraudit/tables.py are written for 2026-08, 2026-09 and 2026-10, plus the
 Same bytes on every run: every random draw comes from `random.Random(<fixed string>)`, files are
 written in a fixed order, and the XLSX zip carries fixed timestamps.
 
-Usage: python sample_exports/generate.py [--out DIR] [SET ...]   (SET: 2026-08 2026-09 2026-10 broken)
+Usage: python sample_exports/generate.py [--out DIR] [--seed TEXT] [SET ...]   (SET: 2026-08 2026-09 2026-10 broken)
+Another --seed gives a fresh world of the same shape (same sites and planted levels, other draws);
+the default seed writes the committed sample.
 """
 
 from __future__ import annotations
@@ -936,9 +938,17 @@ def broken_files() -> tuple[list[OutFile], list[dict[str, Any]]]:
 
 # ----------------------------------------------------------------------------- entry point
 
-def generate(out: Path = HERE, sets: Iterable[str] = ALL_SETS) -> list[Path]:
-    """Write the requested export sets under `out`; returns the files written."""
-    sets = list(sets)
+def generate(out: Path = HERE, sets: Iterable[str] = ALL_SETS, seed: str = SEED) -> list[Path]:
+    """Write the requested export sets under `out` from `seed`; returns the files written."""
+    global SEED
+    saved, SEED = SEED, seed
+    try:
+        return _generate(out, list(sets))
+    finally:
+        SEED = saved
+
+
+def _generate(out: Path, sets: list[str]) -> list[Path]:
     unknown = sorted(set(sets) - set(ALL_SETS))
     if unknown:
         raise ValueError(f"unknown set(s) {unknown}; known: {list(ALL_SETS)}")
@@ -961,8 +971,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", default=list(ALL_SETS), help=f"sets to write (default: {' '.join(ALL_SETS)})")
     parser.add_argument("--out", type=Path, default=HERE, help="folder to write the sets into (default: sample_exports/)")
+    parser.add_argument("--seed", default=SEED, help=f"seed of the world's draws (default: {SEED}, the committed sample)")
     args = parser.parse_args(argv)
-    for path in generate(args.out, args.sets):
+    for path in generate(args.out, args.sets, args.seed):
         print(path)
     return 0
 
