@@ -219,3 +219,38 @@ def test_cli_bad_input_answers(audited, tmp_path):
     assert bad.exit_code == 3 and "draft-callco.yaml:" in bad.stderr and "target" in bad.stderr
     reversed_ = _cli("--contract", str(ROOT / "contracts" / "acme.yaml"), *base, "--periods", "2026-10..2026-08")
     assert reversed_.exit_code == 2
+
+
+def test_granted_disputes_apply_under_both_contracts(tmp_path):
+    """A month audited with an accepted dispute (an outage day excluded) is reproduced to the cent
+    when the backtest is given the same dispute files; the draft is priced on the remedied data too."""
+    import dispute_world as w
+    from vendoraudit.disputes.loader import load_disputes
+    from vendoraudit.periods import Period
+
+    world = w.build(tmp_path)
+    w.dispute_file(world, """\
+  - id: D1
+    kpi: service_level
+    raised_on: 2026-11-02
+    claim: The client's IVR was down all day on 14 October.
+    remedy:
+      exclude_dates: [2026-10-14]
+    decision: {outcome: accepted, reason: IT confirms the outage, decided_by: P. Lee, decided_on: 2026-11-05}
+""")
+    period = Period.parse(w.PERIOD)
+    contracts = load_contracts(world.contracts)
+    disputes = load_disputes(world.disputes, contracts, period)
+    with History(world.out / "history.sqlite") as history:
+        result, _ = run_audit(AuditInputs(world.exports / w.PERIOD, contracts, (), disputes), period, history)
+        history.record(period, [v.scorecard for v in result.vendors],
+                       [v.settlement for v in result.vendors if v.settlement is not None])
+        audited = result.vendor("SKY").settlement.net_adjustment
+        own = next(e for e in contracts if e.vendor_id == "SKY")
+        with_disputes = run_backtest(own, world.exports, [period], contracts, history, disputes=disputes)
+        without = run_backtest(own, world.exports, [period], contracts, None)
+    month = with_disputes.periods[0]
+    assert month.actual.source is Source.HISTORY and month.actual.net_adjustment == audited
+    assert month.draft.net_adjustment == audited and month.difference == 0
+    # priced without the remedy, the outage day counts against the service level again
+    assert without.periods[0].draft.net_adjustment < audited
