@@ -90,12 +90,19 @@ def test_fail_on_breach_exits_5_with_json_logs(tmp_path: Path):
     assert any(r["message"].startswith("outputs: ") for r in records)
 
 
-def test_blocking_data_errors_exit_1_and_write_nothing(tmp_path: Path):
+def test_blocking_data_errors_exit_1_and_write_only_the_validation_report(tmp_path: Path):
     out = tmp_path / "out"
     run = audit("--exports", "sample_exports/broken", "--period", "2026-10", "--out", str(out))
     assert run.returncode == ExitCode.DATA_ERRORS, run.stderr
     assert "blocking data problem" in run.stderr and "quarantined" in run.stderr
-    assert not (out / "2026-10").exists()
+    # Issue 19: a blocked audit still leaves the report of why, where the outputs go; no money.
+    folder = out / "2026-10"
+    written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert "validation-2026-10.json" in written and "blocked.json" in written
+    assert any(name.startswith("quarantine/quarantine_") for name in written)
+    assert not [n for n in written if n.endswith((".pdf", ".xlsx")) or n.startswith("vendoraudit-")]
+    blocked = json.loads((folder / "blocked.json").read_text())
+    assert any("quarantined" in line for line in blocked["problems"])
 
 
 def test_contract_errors_exit_3(tmp_path: Path):

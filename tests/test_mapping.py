@@ -82,7 +82,7 @@ def test_a_rule_takes_exactly_one_operation(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_mapping(path)
     assert info.value.problems == (f"{path}:5:12: columns.site_id: give exactly one of 'column', 'value', "
-                                   "'date', 'add_seconds' (got column, value)",)
+                                   "'template', 'concat', 'date', 'add_seconds' (got column, value)",)
 
 
 def test_problems_of_several_files_come_together(tmp_path: Path) -> None:
@@ -277,16 +277,20 @@ def test_acd_log_reads_into_interactions(real_world) -> None:
     acd = real_world.tables["interactions"].filter(pl.col("_source_file") == "acd_log_sample.txt")
     first = acd.row(0, named=True)
     # 990101 0:00:36 in Israel (UTC+2) is 1998-12-31 22:00:36 UTC.
+    # A call id is unique only on its VRU line: the key is both.
     assert (first["interaction_id"], first["queue"], first["agent_id"], first["abandoned"]) == (
-        "33116", "regular", "MICHAL", False)
+        "AA0101-33116", "regular", "MICHAL", False)
     assert (first["arrived_at"], first["answered_at"], first["ended_at"]) == (
         utc(1998, 12, 31, 22, 0, 36), utc(1998, 12, 31, 22, 3, 9), utc(1998, 12, 31, 22, 6, 12))
     assert first["handle_seconds"] == 183.0 and first["member_ref"] == "9664491"
     hang = acd.row(1, named=True)
     assert (hang["abandoned"], hang["agent_id"], hang["answered_at"], hang["member_ref"]) == (True, None, None, None)
-    never_queued = acd.filter(pl.col("interaction_id") == "33119").row(0, named=True)
-    assert never_queued["arrived_at"] == utc(1998, 12, 31, 23, 20, 30)  # its VRU exit
-    after_midnight = acd.filter(pl.col("interaction_id") == "33120").row(0, named=True)
+    # Hung up in the IVR, never queued: not an interaction (spec/exports.md), set aside with a reason.
+    assert "AA0103-33119" not in acd["interaction_id"].to_list()
+    q = real_world.quarantine["interactions"]
+    assert q.filter(pl.col("interaction_id") == "AA0103-33119")["_reason"].to_list() == [
+        "excluded by mapping: hung up in the IVR (never queued)"]
+    after_midnight = acd.filter(pl.col("interaction_id") == "AA0104-33120").row(0, named=True)
     assert after_midnight["arrived_at"] == utc(1999, 1, 1, 21, 59)
     assert after_midnight["answered_at"] == utc(1999, 1, 1, 22, 0, 40)
     assert after_midnight["queue"] == "callback_request"
@@ -296,14 +300,19 @@ def test_phantom_calls_are_set_aside_and_counted(real_world) -> None:
     report = next(f for f in real_world.files if f.path == "acd_log_sample.txt")
     raw = pl.read_csv(REAL / "acd_log_sample.txt", separator="\t", infer_schema=False)
     phantoms = raw.filter(pl.col("outcome") == "PHANTOM").height
-    assert phantoms > 0
-    assert (report.rows_read, report.rows_excluded, report.rows_quarantined) == (300, phantoms, phantoms)
-    assert report.rows_used == 300 - phantoms
+    in_ivr = raw.filter((pl.col("outcome") == "HANG") & (pl.col("q_start") == "0:00:00")).height
+    assert phantoms > 0 and in_ivr > 0
+    assert (report.rows_read, report.rows_excluded, report.rows_quarantined) == (
+        300, phantoms + in_ivr, phantoms + in_ivr)
+    assert report.rows_used == 300 - phantoms - in_ivr
     q = real_world.quarantine["interactions"]
-    assert "33118" in q["interaction_id"].to_list()
-    assert set(q["_reason"]) == {"excluded by mapping: phantom call (not a real contact)"}
-    warning = next(i for i in real_world.issues if i.rule == "excluded_by_mapping" and i.file == "acd_log_sample.txt")
-    assert warning.message == f"{phantoms} row(s) set aside by the mapping: phantom call (not a real contact)"
+    assert "AA0102-33118" in q["interaction_id"].to_list()
+    assert set(q["_reason"]) == {"excluded by mapping: phantom call (not a real contact)",
+                                 "excluded by mapping: hung up in the IVR (never queued)"}
+    warnings = {i.message for i in real_world.issues
+                if i.rule == "excluded_by_mapping" and i.file == "acd_log_sample.txt"}
+    assert warnings == {f"{in_ivr} row(s) set aside by the mapping: hung up in the IVR (never queued)",
+                        f"{phantoms} row(s) set aside by the mapping: phantom call (not a real contact)"}
 
 
 def test_workbook_reads_into_interactions_and_surveys(real_world) -> None:
@@ -328,7 +337,7 @@ def test_workbook_reads_into_interactions_and_surveys(real_world) -> None:
 
 def test_a_file_without_a_mapped_column_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "acd_x.txt").write_text("call_id\toutcome\r\n1\tAGENT\r\n")
-    with pytest.raises(InputError, match=r"acd_x.txt: missing column\(s\) type, customer_id, server"):
+    with pytest.raises(InputError, match=r"acd_x.txt: missing column\(s\) vru\+line, type, customer_id, server"):
         load_exports(tmp_path, [ROOT / "contracts/mappings/acd-log-interactions.yaml"])
 
 

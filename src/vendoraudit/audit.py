@@ -8,6 +8,7 @@ period is the caller's step, after its outputs are safely written (see `deliver`
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,10 +37,12 @@ from .contract.model import Contract, FeeModel, Kpi, VendorKind
 from .disputes.loader import DisputeSet, LoadedDisputes
 from .disputes.model import Remedy
 from .disputes.remedy import check_against_data, merged, remedied, remedy_text
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, InputError
+from .export_inputs import site_directory
 from .exports import discover, read_file
 from .history import History
 from .kpis.brand import ConsistencyResult, brand_consistency
+from .mapping.attached import attached_mappings, with_attached
 from .kpis.registry import METRICS
 from .kpis.period import PeriodData, period_data
 from .kpis.scope import breakdown, compute_metric
@@ -47,12 +50,13 @@ from .kpis.workforce import active_agents
 from .money import Settlement, format_money, settle
 from .periods import Period
 from .results import MetricResult, SiteDirectory
+from .tables import SOURCE_FILE
 from .scoring import Outcome, Scorecard, baseline_period, score_contract
 from .validate import ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
 TRAINING_LOOKBACK_MONTHS = 4  # onboarding completion looks back 90 days
-MAX_QUARANTINED_SHARE = 0.02  # more bad rows than this in a table blocks the money
+MAX_QUARANTINED_PERCENT = 2.0  # default: more rows quarantined for errors than this in a table blocks the money
 
 # Informative sections of a scorecard: (section id, title, metric ids).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -77,6 +81,14 @@ class AuditInputs:
     contracts: ContractSet
     mappings: tuple[Path, ...] = ()
     disputes: DisputeSet = DisputeSet()
+    max_quarantined_percent: float = MAX_QUARANTINED_PERCENT
+    zones: tuple[tuple[str, str], ...] = ()  # (site, IANA zone) over the contracts' (`--tz`)
+    in_house: tuple[str, ...] = ()  # more in-house baseline sites (`--in-house`)
+    contracts_dir: Path | None = None  # where the contracts came from: its mappings/ are attached ones
+
+    def sites(self, period: Period) -> SiteDirectory:
+        """The period's sites: the contracts in force, with `zones` and `in_house` laid over them."""
+        return site_directory(self.contracts, period, dict(self.zones), self.in_house)
 
 
 def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, period: Period,
@@ -105,9 +117,35 @@ def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, 
 
 
 def exports_dir_for(root: Path, period: Period) -> Path:
-    """`root/YYYY-MM` when it exists (a folder of period folders), else `root` itself."""
+    """The export folder of `period`: `root/YYYY-MM` in a folder of period folders, `root` itself
+    when it is that period's folder or a folder of loose files.
+
+    InputError naming the folder when `root` holds period folders but none for `period` (its loose
+    files are not that month's exports).
+    """
     candidate = root / str(period)
-    return candidate if candidate.is_dir() else root
+    if candidate.is_dir():
+        return candidate
+    if root.name == str(period) or not root.is_dir():
+        return root
+    months = sorted(p.name for p in root.iterdir() if p.is_dir() and _is_period_name(p.name))
+    if months:
+        raise InputError(f"{candidate}: no folder for {period} (the period folders in {root}: "
+                         f"{', '.join(months[:6])}{', ...' if len(months) > 6 else ''})")
+    return root
+
+
+def _is_period_name(name: str) -> bool:
+    return re.fullmatch(r"[0-9]{4}-(?:0[1-9]|1[0-2])", name) is not None
+
+
+def read_exports(inputs: AuditInputs, period: Period) -> ValidatedExports:
+    """Read and validate the period's exports with the explicit and attached mappings; InputError
+    when no file of the folder is read."""
+    sites = inputs.sites(period)
+    attached = attached_mappings(inputs.contracts_dir, [s.site_id for s in sites.sites])
+    return load_exports(inputs.exports_dir, with_attached(inputs.mappings, attached), period, sites,
+                        require_files=True)
 
 
 def run_audit(inputs: AuditInputs, period: Period, history: History | None = None,
@@ -132,10 +170,10 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
         raise ConfigError(f"{period} cannot be finalised: {len(open_disputes)} dispute(s) await a decision",
                           tuple(f"{f.locate(('disputes', i, 'id'))}: dispute {d.id} ({f.vendor_id}, KPI {d.kpi}) "
                                 "has no decision" for f, i, d in open_disputes))
-    sites = inputs.contracts.site_directory(period)
+    sites = inputs.sites(period)
     if validated is None:
-        validated = load_exports(inputs.exports_dir, inputs.mappings, period, sites)
-    blocking = blocking_problems(validated, sites, period)
+        validated = read_exports(inputs, period)
+    blocking = blocking_problems(validated, sites, period, inputs.max_quarantined_percent)
     if blocking:
         raise DataError(f"{len(blocking)} blocking data problem(s) in {inputs.exports_dir}; "
                         "no money is computed on them", tuple(blocking))
@@ -166,23 +204,48 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
     return with_changes(replace(result, issue=issue), history), validated
 
 
-def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period: Period) -> list[str]:
-    """Problems that stop the money: a contracted site without contacts, or too many bad rows."""
+def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period: Period,
+                      max_quarantined_percent: float = MAX_QUARANTINED_PERCENT) -> list[str]:
+    """Problems that stop the money, root causes first: files no mapping claims and rows of sites no
+    contract names (when a contracted site sent no contacts), then a contracted site without
+    contacts, then tables with more than `max_quarantined_percent` of their rows quarantined for
+    errors. Rows a mapping sets aside on purpose (`rows_excluded`) are not errors and never count.
+    """
     problems = []
     contacts = validated.tables["interactions"]
     seen = set(contacts.get_column("site_id").unique().to_list()) if contacts.height else set()
-    for site in sites.sites:
-        if site.site_id not in seen:
-            problems.append(f"site {site.site_id} ({site.vendor_id}) sent no interactions for {period}")
+    silent = [s for s in sites.sites if s.site_id not in seen]
+    if silent:
+        problems += _root_causes(validated, sites)
+    for site in silent:
+        problems.append(f"site {site.site_id} ({site.vendor_id}) sent no interactions for {period}")
     by_table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in validated.files:
-        by_table[f.table][0] += f.rows_read
-        by_table[f.table][1] += f.rows_quarantined
+        by_table[f.table][0] += f.rows_read - f.rows_excluded
+        by_table[f.table][1] += f.rows_quarantined - f.rows_excluded
     for table, (read, bad) in sorted(by_table.items()):
-        if read and bad / read > MAX_QUARANTINED_SHARE:
-            problems.append(f"{table}: {bad:,} of {read:,} rows quarantined "
-                            f"({100 * bad / read:.1f}%, more than {100 * MAX_QUARANTINED_SHARE:.0f}%)")
+        if read and 100 * bad / read > max_quarantined_percent:
+            problems.append(f"{table}: {bad:,} of {read:,} rows quarantined for errors "
+                            f"({100 * bad / read:.1f}%, more than {max_quarantined_percent:g}%; rows set aside "
+                            "by a mapping on purpose are not counted)")
     return problems
+
+
+def _root_causes(validated: ValidatedExports, sites: SiteDirectory) -> list[str]:
+    """Why a contracted site may have sent nothing: files that were not read, rows of unknown sites."""
+    causes = [f"no mapping claims file {i.file} (and its name starts with no table name), so it was not read"
+              for i in validated.issues if i.rule == "unclaimed_file" and i.file]
+    known = {s.site_id for s in sites.sites}
+    for table in ("interactions",):
+        frame = validated.tables[table]
+        if frame.height == 0:
+            continue
+        strangers = frame.filter(~pl.col("site_id").is_in(list(known))).group_by(SOURCE_FILE, maintain_order=True) \
+            .agg(pl.col("site_id").unique().sort())
+        for file, ids in strangers.iter_rows():
+            causes.append(f"file {file}: its {table} are for site(s) {', '.join(ids)}, which no contract in force "
+                          "names (a mapping's site_id not set for this source?)")
+    return causes
 
 
 def _vendor_order(terms: Contract) -> tuple[int, str]:
@@ -453,9 +516,10 @@ def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) 
 def data_quality(validated: ValidatedExports) -> DataQuality:
     """The validation stage in summary: issue counts per file and rule, and the row accounting."""
     groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
-    tables = {f.path: f.table for f in validated.files}
     for issue in validated.issues:
-        key = (issue.file or "", tables.get(issue.file or "", ""), issue.rule, str(issue.severity))
+        # Filed under the issue's own table: a file read by two mappings (calls and their
+        # ratings) has issues of each table, counted once each.
+        key = (issue.file or "", issue.table, issue.rule, str(issue.severity))
         groups[key].append(issue.row or 0)
     counts = tuple(IssueCount(file, table, rule, severity, len(rows), tuple(sorted(r for r in rows if r))[:5])
                    for (file, table, rule, severity), rows in sorted(groups.items()))

@@ -15,7 +15,9 @@ from pathlib import Path
 from .errors import ConfigError
 
 CONFIG_NAME = "vendoraudit.toml"
-_KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes"}
+_KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes",
+         "max_quarantined_percent"}
+DEFAULT_MAX_QUARANTINED_PERCENT = 2.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class AuditSettings:
     paper: str = "A4"
     history: Path | None = None  # default: OUT/history.sqlite
     disputes: Path = Path("disputes")  # a folder of dispute files; none there (or no folder): no disputes
+    # More rows quarantined for errors than this share of a table blocks the money (exclusions
+    # a mapping makes on purpose never count).
+    max_quarantined_percent: float = DEFAULT_MAX_QUARANTINED_PERCENT
     source: str = "built-in defaults"
 
     @property
@@ -64,6 +69,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
         paper=_paper(str(values.get("paper", "A4"))),
         history=Path(str(values["history"])) if values.get("history") else None,
         disputes=Path(str(values.get("disputes", "disputes"))),
+        max_quarantined_percent=_percent(values.get("max_quarantined_percent", DEFAULT_MAX_QUARANTINED_PERCENT)),
         source=str(path) if path is not None else "built-in defaults",
     )
 
@@ -97,6 +103,16 @@ def _read_toml(path: Path) -> dict[str, object]:
     if unknown:
         raise ConfigError(f"{path}: [audit]: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_KEYS))}")
     return section
+
+
+def _percent(value: object) -> float:
+    try:
+        number = float(str(value)) if not isinstance(value, bool) else float("nan")
+    except ValueError:
+        number = float("nan")
+    if not 0 <= number <= 100:
+        raise ConfigError(f"max_quarantined_percent must be a number from 0 to 100, got {value!r}")
+    return number
 
 
 def _paper(value: str) -> str:

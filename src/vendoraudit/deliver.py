@@ -84,6 +84,29 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
     return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
 
 
+def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple[str, ...], out_dir: Path,
+                    history: History, force: bool = False) -> Delivery:
+    """Publish what a blocked audit has: the validation report, the quarantine and `blocked.json`
+    (the blocking problems, root causes first), so the cause can be read where the outputs go.
+
+    Nothing is recorded in the history: no money was computed. A finalised period is left as it is.
+    """
+    check_replaceable(history, period, force)
+    stage = staging_dir(out_dir, str(period))
+    try:
+        write_bytes(stage / f"validation-{period}.json",
+                    (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+        write_quarantine(validated, stage / "quarantine")
+        blocked = {"kind": "vendoraudit.blocked", "schema_version": 1, "period": str(period),
+                   "problems": list(problems)}
+        write_bytes(stage / "blocked.json", (json.dumps(blocked, indent=2, ensure_ascii=False) + "\n").encode())
+        folder = publish(stage, out_dir, str(period))
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+
+
 def check_replaceable(history: History, period: Period, force: bool) -> bool:
     """OutputError when `period` is finalised and not forced; True when a forced re-run must reopen it."""
     if not history.is_finalised(period):

@@ -77,6 +77,8 @@ class ReadFile:
     `frame`: canonical columns + `_source_file` (categorical), `_source_row` (1-based data row) and
     `_excluded` (the mapping's reason to set the row aside, else null).
     `failures`: one row per value that did not parse (`_source_row`, column, value, expects).
+    `clock_adjusted`: rows whose timestamps were out of order by no more than the mapping's clock
+    tolerance, taken as equal (spec/exports.md).
     """
 
     source: ExportFile
@@ -84,6 +86,7 @@ class ReadFile:
     frame: pl.DataFrame
     failures: pl.DataFrame
     unknown_columns: tuple[str, ...]
+    clock_adjusted: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -146,11 +149,11 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan, source)
         try:
-            frame, failures, unknown = _read_mapped(source, head, site_zones)
+            frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones)
         except Exception:
             _scanned(source, scan)  # bytes that cannot be read, or an unbalanced quote, are the error to report
             raise
-        return ReadFile(source, _scanned(source, scan), frame, failures, unknown)
+        return ReadFile(source, _scanned(source, scan), frame, failures, unknown, adjusted)
 
 
 def _scanned(source: ExportFile, scan: Future[tuple[str, int]]) -> str:
@@ -164,8 +167,9 @@ def _scanned(source: ExportFile, scan: Future[tuple[str, int]]) -> str:
 
 
 def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, str] | None
-                 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
-    """The file's canonical frame, its failures and its unknown columns (see `ReadFile`)."""
+                 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], int]:
+    """The file's canonical frame, its failures, its unknown columns and its rows adjusted within
+    the clock tolerance (see `ReadFile`)."""
     if source.format is FileFormat.CSV:
         src, rows = _read_csv(source, head)
     elif source.format is FileFormat.XLSX:
@@ -204,7 +208,7 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
             pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"),
             pl.lit(expects).alias("expects"), pl.lit("ragged_row").alias("rule"))
         failures = pl.concat([failures, extra], how="diagonal")
-    return frame, failures, unknown
+    return frame, failures, unknown, mapped.clock_adjusted
 
 
 def _canonical_names(src: pl.DataFrame, table: str) -> pl.DataFrame:

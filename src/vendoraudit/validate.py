@@ -22,10 +22,10 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from . import site_period
-from .errors import OutputError
+from .errors import InputError, OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
 from .key_runs import RUN, hashes_distinct, key_runs
-from .mapping import load_mappings
+from .mapping import Mapping, load_mappings
 from .periods import Period
 from .results import Severity, SiteDirectory
 from .schemas import RELATION_RULES, SCHEMAS, UNIQUE_KEYS, VALUE_RULES
@@ -43,6 +43,7 @@ _RULES = {r.code: r for r in RELATION_RULES}
 # Tables whose earlier rows are history the month needs (onboarding hours of a new hire span
 # 90 days), so only rows after the period are flagged as outside it.
 HISTORY_TABLES = frozenset({"training"})
+STRAGGLERS = 5  # at most this many rows of another month in a file are listed one by one
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ class FileReport:
     """What happened to one file's rows for one table: read = used + quarantined.
 
     `rows_excluded` (part of `rows_quarantined`) are rows the mapping sets aside as not real
-    records (phantom calls, say).
+    records (phantom calls, say). `rows_clock_adjusted` (used rows) had a timestamp a little
+    before the one it follows, within the clock tolerance, taken as equal to it. `rows_other_period`
+    (used rows) belong to another month than the audited one: set aside from its KPIs.
     """
 
     path: str
@@ -85,6 +88,8 @@ class FileReport:
     rows_used: int
     rows_quarantined: int
     rows_excluded: int = 0
+    rows_clock_adjusted: int = 0
+    rows_other_period: int = 0
 
     @property
     def is_balanced(self) -> bool:
@@ -93,7 +98,8 @@ class FileReport:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "table": self.table, "format": str(self.format), "sha256": self.sha256,
                 "mapping": self.mapping, "rows_read": self.rows_read, "rows_used": self.rows_used,
-                "rows_quarantined": self.rows_quarantined, "rows_excluded": self.rows_excluded}
+                "rows_quarantined": self.rows_quarantined, "rows_excluded": self.rows_excluded,
+                "rows_clock_adjusted": self.rows_clock_adjusted, "rows_other_period": self.rows_other_period}
 
 
 @dataclass(frozen=True)
@@ -154,19 +160,37 @@ def empty_table(table: str) -> pl.DataFrame:
 
 
 def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period | None = None,
-                 sites: SiteDirectory | None = None) -> ValidatedExports:
+                 sites: SiteDirectory | None = None, require_files: bool = False) -> ValidatedExports:
     """Read, map and validate every export file in `export_dir`.
 
-    Raises ConfigError for a bad mapping and InputError for a file that cannot be read; data
-    problems are issues in the result, never exceptions.
+    Raises ConfigError for a bad mapping, InputError for a file that cannot be read and, with
+    `require_files` (every command), for a folder where no file is read: never an empty result
+    that looks like a quiet month. Data problems are issues in the result.
     """
     loaded = load_mappings(Path(p) for p in mappings)
     found = discover(Path(export_dir), loaded)
+    if require_files and not found.files:
+        raise InputError(nothing_read(Path(export_dir), found, loaded))
     sites = sites or SiteDirectory()
     zones = {s.site_id: s.timezone for s in sites.sites}
     # A generator: once read, a file's frame is held only by its table's pieces (see `_tables_of`).
     reads = (read_file(f, zones) for f in found.files)
     return validate_reads(reads, found, period, sites, export_dir=str(export_dir))
+
+
+def nothing_read(export_dir: Path, found: Discovery, mappings: Sequence[Mapping]) -> str:
+    """Why no file of `export_dir` is read, in one line naming what is there."""
+    head = f"{export_dir}: no export file was read"
+    if found.unclaimed:
+        names = ", ".join(found.unclaimed[:5]) + (f" and {len(found.unclaimed) - 5} more"
+                                                  if len(found.unclaimed) > 5 else "")
+        claim = (f"no mapping claims {'it' if len(found.unclaimed) == 1 else 'them'}"
+                 + (f" (the mappings given, {', '.join(m.name for m in mappings)}, claim "
+                    f"{', '.join(p for m in mappings for p in m.files)})" if mappings else " (give one with --mapping, "
+                    "or attach one beside the contracts)"))
+        return (f"{head}: {len(found.unclaimed)} data file(s) ({names}) whose names start with no table name "
+                f"({', '.join(TABLES)}), and {claim}")
+    return f"{head}: it holds no CSV, XLSX or Parquet file"
 
 
 @dataclass(frozen=True)
@@ -179,6 +203,7 @@ class _FileRead:
     rows_excluded: int
     failures: pl.DataFrame
     unknown_columns: tuple[str, ...]
+    clock_adjusted: int = 0
 
 
 def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, period: Period | None = None,
@@ -194,9 +219,12 @@ def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, pe
         issue_frames[table] += _file_issues(table, mine, excluded[table])
         issue_frames[table] += _table_issues(table, live[table], mine)
     issue_frames = _cross_table_issues(live, issue_frames)
+    other_period: dict[tuple[str, str], int] = {}
     if period is not None:
         for table in TABLES:
-            issue_frames[table].append(_period_issues(table, live[table], period, sites))
+            frame, counts = _period_issues(table, live[table], period, sites)
+            issue_frames[table].append(frame)
+            other_period |= {(table, f): n for f, n in counts.items()}
         issue_frames["interactions"].append(_missing_days(live["interactions"], period, sites))
     if found is not None and found.unclaimed:
         issue_frames[""].append(pl.DataFrame({
@@ -204,7 +232,7 @@ def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, pe
             "message": [f"file name does not start with a table name ({', '.join(TABLES)}) and no mapping "
                         "claims it: ignored"] * len(found.unclaimed),
             "severity": str(Severity.WARNING)}).pipe(_conform))
-    return _assemble(files, live, excluded, issue_frames, period, export_dir)
+    return _assemble(files, live, excluded, issue_frames, period, export_dir, other_period)
 
 
 def _tables_of(reads: Iterable[ReadFile], expected: Counter[str]) -> tuple[
@@ -243,7 +271,8 @@ def _split(read: ReadFile, parts: list[pl.DataFrame], set_aside: list[pl.DataFra
         set_aside.append(read.frame.filter(is_excluded))
         kept = kept.filter(~is_excluded)
     parts.append(kept)
-    return _FileRead(read.source, read.sha256, read.rows_read, n_excluded, read.failures, read.unknown_columns)
+    return _FileRead(read.source, read.sha256, read.rows_read, n_excluded, read.failures, read.unknown_columns,
+                     read.clock_adjusted)
 
 
 def _contiguous(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -310,6 +339,13 @@ def _file_issues(table: str, reads: Sequence[_FileRead], excluded: pl.DataFrame)
             out.append(_conform(pl.DataFrame({
                 "file": [r.source.relative], "rule": ["unknown_column"], "severity": [str(Severity.WARNING)],
                 "message": [f"column(s) not in the {table} contract, ignored: {', '.join(r.unknown_columns)}"],
+            })))
+        if r.clock_adjusted:
+            seconds = f"{r.source.mapping.clock_tolerance_seconds.normalize():f}"
+            out.append(_conform(pl.DataFrame({
+                "file": [r.source.relative], "rule": ["clock_tolerance"], "severity": [str(Severity.WARNING)],
+                "message": [f"{r.clock_adjusted} row(s) had a time up to {seconds} s before the time it follows "
+                            "(clocks of different systems disagree): taken as equal to it"],
             })))
     if excluded.height:
         counts = excluded.group_by(SOURCE_FILE, EXCLUDED, maintain_order=True).len()
@@ -397,11 +433,31 @@ ROW_RULES: dict[str, dict[str, tuple[pl.Expr, pl.Expr]]] = {
 }
 
 
+# Order rules between two timestamps: the time a broken one is compared with, shown beside the
+# value so the cause is visible without the quarantine file (a day added past midnight, say).
+_ORDER_REFERENCES: dict[str, tuple[str, pl.Expr]] = {
+    "answered_before_arrival": ("arrived_at", pl.col("arrived_at")),
+    "ended_before_start": ("answered_at", pl.coalesce("answered_at", "arrived_at")),
+    "callback_before_request": ("callback_requested_at", pl.col("callback_requested_at")),
+    "follow_up_before_arrival": ("arrived_at", pl.col("arrived_at")),
+}
+
+
+def _iso(value: pl.Expr) -> pl.Expr:
+    return value.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
     """Rules across the columns of one row (`ROW_RULES`)."""
     out = []
     for code, (broken, value) in ROW_RULES.get(table, {}).items():
         rule = _RULES[code]
+        if code in _ORDER_REFERENCES:
+            name, ref = _ORDER_REFERENCES[code]
+            if code == "ended_before_start":
+                name = pl.when(pl.col("answered_at").is_null()).then(pl.lit("arrived_at")).otherwise(pl.lit(name))
+            value = pl.format("{} (before {} {})", _iso(value), name if isinstance(name, pl.Expr) else pl.lit(name),
+                              _iso(ref))
         bad = rows.filter(broken.fill_null(False))
         if bad.height:
             out.append(_row_issues(bad, rule.column, code, f"breaks: {rule.description}", rule.severity, table,
@@ -460,18 +516,45 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
     return issues
 
 
-def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> pl.DataFrame:
-    """Rows whose period timestamp falls outside the audit month in the site's local time (kept)."""
+def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDirectory
+                   ) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Rows whose period timestamp falls outside the audit month in the site's local time: one
+    warning per file and month (a quarterly extract gives two lines, not a line per row), and the
+    count per file. The rows stay with their table; the KPIs read only the period's rows.
+    """
     col = TABLES[table].period_column
     if col is None or rows.height == 0:
-        return _conform(pl.DataFrame())
+        return _conform(pl.DataFrame()), {}
     site_ids = rows["site_id"].drop_nulls().unique().to_list()
     history = table in HISTORY_TABLES
     inside = site_period.in_period(rows, col, site_period.bounds(period, site_ids, sites), upper_only=history)
     outside = rows.filter(~inside)  # a row with no timestamp or no site is not placed: not outside
+    if outside.height == 0:
+        return _conform(pl.DataFrame()), {}
+    # Each row's local month, site by site (a few sites; the rows of one may be millions).
+    months = pl.concat([
+        part.select(SOURCE_FILE, SOURCE_ROW, pl.col(col).dt.convert_time_zone(sites.timezone_of(site))
+                    .dt.strftime("%Y-%m").alias("__month"))
+        for (site,), part in outside.partition_by("site_id", as_dict=True, maintain_order=True).items()])
+    groups = months.group_by(SOURCE_FILE, "__month").agg(
+        pl.len().alias("__n"), pl.col(SOURCE_ROW).min().alias("__first")).sort(SOURCE_FILE, "__month")
     where = "after" if history else "outside"
-    return _row_issues(outside, col, "outside_period", f"{col} is {where} {period} in the site's local time",
-                       Severity.WARNING, table)
+    # A few rows of a month are stragglers near its edge (a clock or zone slip): each is listed.
+    # More are another month's data (a quarterly extract): one counted line per file and month,
+    # whose row is the month's first in the file.
+    few = months.join(groups.filter(pl.col("__n") <= STRAGGLERS), on=[SOURCE_FILE, "__month"], how="semi")
+    stragglers = _row_issues(outside.join(few.select(SOURCE_FILE, SOURCE_ROW), on=[SOURCE_FILE, SOURCE_ROW],
+                                          how="semi"),
+                             col, "outside_period", f"{col} is {where} {period} in the site's local time",
+                             Severity.WARNING, table)
+    bulk = groups.filter(pl.col("__n") > STRAGGLERS)
+    messages = [f"{n:,} row(s) of {month} from this one on ({col} in the site's local time, {where} "
+                f"{period}): set aside from {period}" for _, month, n, _first in bulk.iter_rows()]
+    issues = pl.concat([stragglers, pl.DataFrame({
+        "file": bulk[SOURCE_FILE].cast(pl.String), "row": bulk["__first"], "column": col,
+        "rule": "outside_period", "message": messages, "severity": str(Severity.WARNING)}).pipe(_conform)])
+    counts = {str(f): int(n) for f, n in months.group_by(SOURCE_FILE).len().iter_rows()}
+    return issues, counts
 
 
 _QUARTER_US = 15 * 60 * 1_000_000
@@ -511,7 +594,7 @@ def _missing_days(rows: pl.DataFrame, period: Period, sites: SiteDirectory) -> p
 
 def _assemble(files: Sequence[_FileRead], live: dict[str, pl.DataFrame], excluded: dict[str, pl.DataFrame],
               issue_frames: dict[str, list[pl.DataFrame]], period: Period | None,
-              export_dir: str) -> ValidatedExports:
+              export_dir: str, other_period: MappingABC[tuple[str, str], int]) -> ValidatedExports:
     tables: dict[str, pl.DataFrame] = {}
     quarantine: dict[str, pl.DataFrame] = {}
     issues: list[Issue] = []
@@ -542,7 +625,9 @@ def _assemble(files: Sequence[_FileRead], live: dict[str, pl.DataFrame], exclude
         reports.append(FileReport(
             path=r.source.relative, table=r.source.table, format=r.source.format, sha256=r.sha256,
             mapping=r.source.mapping.name if r.source.mapped else None, rows_read=r.rows_read,
-            rows_used=r.rows_read - q, rows_quarantined=q, rows_excluded=r.rows_excluded))
+            rows_used=r.rows_read - q, rows_quarantined=q, rows_excluded=r.rows_excluded,
+            rows_clock_adjusted=r.clock_adjusted,
+            rows_other_period=other_period.get((r.source.table, r.source.relative), 0)))
     return ValidatedExports(tables, quarantine, tuple(issues), tuple(reports), period, export_dir)
 
 

@@ -26,8 +26,14 @@ def audit(
     contracts: Annotated[Optional[Path], typer.Option(help="Folder of contract YAML files.")] = None,
     period: Annotated[Optional[str], typer.Option(help="YYYY-MM, a range YYYY-MM..YYYY-MM, or 'previous'.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder; each period goes to OUT/YYYY-MM/.")] = None,
-    mapping: Annotated[Optional[list[Path]], typer.Option(help="Column mapping YAML (repeatable).")] = None,
+    mapping: Annotated[Optional[list[Path]], typer.Option(help="Column mapping YAML (repeatable); mappings "
+                                                          "attached to the contracted sites in CONTRACTS/mappings/ "
+                                                          "are used without it.")] = None,
     disputes: Annotated[Optional[Path], typer.Option(help="Folder of dispute files (default ./disputes when present).")] = None,
+    tz: Annotated[Optional[list[str]], typer.Option("--tz", help="SITE=ZONE, a site's IANA time zone over "
+                                                    "the contracts' (repeatable).")] = None,
+    in_house: Annotated[Optional[list[str]], typer.Option("--in-house", help="An in-house (baseline) site id "
+                                                          "besides the contracts' (repeatable).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Settings file (default ./vendoraudit.toml).")] = None,
     paper: Annotated[Optional[str], typer.Option(help="A4 or Letter.")] = None,
     finalise: Annotated[bool, typer.Option("--finalise", help="Mark the period final once written (refused while a dispute is open).")] = False,
@@ -54,7 +60,8 @@ def audit(
     """
     feedback = Feedback.for_stream(sys.stderr, quiet=quiet, log_format=log_format)
     code = run(feedback, exports=exports, contracts=contracts, period=period, out=out, mapping=mapping,
-               disputes=disputes, config=config, paper=paper, finalise=finalise, force=force, fail_on_breach=fail_on_breach,
+               disputes=disputes, tz=tz, in_house=in_house, config=config, paper=paper, finalise=finalise,
+               force=force, fail_on_breach=fail_on_breach,
                wait=wait, json_out=json_out)
     raise typer.Exit(int(code))
 
@@ -62,11 +69,11 @@ def audit(
 def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, period: str | None,
         out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
         finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
-        disputes: Path | None = None) -> ExitCode:
+        disputes: Path | None = None, tz: list[str] | None = None, in_house: list[str] | None = None) -> ExitCode:
     """The command's body; returns the exit code instead of exiting (tests call it directly)."""
     try:
         return _run(feedback, exports, contracts, period, out, mapping, config, paper, finalise, force,
-                    fail_on_breach, wait, json_out, disputes)
+                    fail_on_breach, wait, json_out, disputes, tz, in_house)
     except VendorAuditError as exc:
         feedback.error(str(exc), exc.problems)
         return exit_code_for(exc)
@@ -84,15 +91,18 @@ def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, per
 def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, period: str | None,
          out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
          finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
-         disputes: Path | None = None) -> ExitCode:
-    from ..audit import AuditInputs, exports_dir_for, run_audit
+         disputes: Path | None = None, tz: list[str] | None = None,
+         in_house: list[str] | None = None) -> ExitCode:
+    from ..audit import AuditInputs, exports_dir_for, read_exports, run_audit
     from ..config import load_settings
     from ..contract.loader import load_contracts
     from ..disputes.loader import DisputeSet, load_disputes
-    from ..deliver import check_replaceable, deliver
+    from ..deliver import check_replaceable, deliver, deliver_blocked
+    from ..errors import DataError
     from ..history import History
     from ..periods import parse_periods
     from ..publish import output_lock
+    from ..export_inputs import parse_zones
     from ..report_json import dumps
 
     settings = load_settings(config, exports=exports, contracts=contracts, period=period, out=out,
@@ -116,8 +126,18 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
             with feedback.stage(f"{p}") as step:
                 step("reading and validating exports")
                 inputs = AuditInputs(exports_dir_for(settings.exports, p), contract_set, settings.mappings,
-                                     dispute_set)
-                result, validated = run_audit(inputs, p, history, progress=step, finalise=finalise, force=force)
+                                     dispute_set, settings.max_quarantined_percent,
+                                     zones=tuple(parse_zones(tz or ()).items()), in_house=tuple(in_house or ()),
+                                     contracts_dir=settings.contracts)
+                validated = read_exports(inputs, p)
+                try:
+                    result, validated = run_audit(inputs, p, history, validated=validated, progress=step,
+                                                  finalise=finalise, force=force)
+                except DataError as exc:
+                    # Blocked: the validation report and quarantine still go where the outputs go.
+                    delivery = deliver_blocked(validated, p, exc.problems, settings.out, history, force=force)
+                    feedback.info(f"{p}: blocked; validation report and quarantine in {delivery.folder}")
+                    raise
                 delivery = deliver(result, validated, settings.out, history, settings.paper,
                                    finalise=finalise, force=force, progress=step)
             feedback.info(f"{p}: {len(delivery.files)} files in {delivery.folder}")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from . import export_options
 from .common import guard
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ..contract.loader import ContractSet
     from ..kpis import PeriodData
     from ..periods import Period
-    from ..results import MetricResult, SiteDirectory
+    from ..results import MetricResult
 
 _PARITY_SHOWN = 6  # significant channel-parity gaps listed per vendor in the text view
 
@@ -48,10 +49,10 @@ def kpis(
     period: str = typer.Option(..., "--period", help="audit month YYYY-MM"),
     by: By = typer.Option(By.SITE, "--by", help="rows per site, vendor, channel / queue within each vendor, or "
                           "agent / day / interval (site-local half-hour) within each site"),
-    contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: sites, vendors, "
-                                             "time zones, the in-house baseline and brand-promise criteria"),
-    in_house: list[str] = typer.Option([], "--in-house", help="an in-house (baseline) site id; repeat for several"),
-    tz: list[str] = typer.Option([], "--tz", help="SITE=ZONE, a site's IANA time zone when no contract gives it"),
+    contracts: Optional[Path] = export_options.contracts_option(),
+    in_house: list[str] = export_options.in_house_option(),
+    tz: list[str] = export_options.tz_option(),
+    mapping: list[Path] = export_options.mapping_option(),
     metric: list[str] = typer.Option([], "--metric", help="only this metric id; repeat for several"),
     as_json: bool = typer.Option(False, "--json", help="print every result as JSON"),
 ) -> None:
@@ -72,7 +73,7 @@ def kpis(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--period") from None
     with guard():
-        report = build_report(export_dir, audit_period, by, contracts, in_house, tz, metric)
+        report = build_report(export_dir, audit_period, by, contracts, in_house, tz, metric, mapping)
         if as_json:
             typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
@@ -80,7 +81,7 @@ def kpis(
 
 
 def build_report(export_dir: Path, period: Period, by: By, contracts: Path | None, in_house: list[str],
-                 tz: list[str], metric_ids: list[str]) -> dict[str, Any]:
+                 tz: list[str], metric_ids: list[str], mappings: list[Path] | None = None) -> dict[str, Any]:
     """The whole `kpis` output as JSON-ready data (the text view renders this same structure)."""
     from ..kpis import METRICS, brand_consistency, breakdown, metric, period_data
     from ..kpis.slices import slice_metric
@@ -88,9 +89,9 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
     from ..report_json import to_jsonable
     from ..validate import load_exports
 
-    contract_set = _load_contracts(contracts)
-    sites = _directory(contract_set, period, in_house, tz)
-    loaded = load_exports(export_dir, period=period, sites=sites)
+    contract_set, inputs = export_options.resolve(contracts, period, list(mappings or []), tz, in_house)
+    sites = inputs.sites
+    loaded = load_exports(export_dir, inputs.mappings, period, sites, require_files=True)
     if loaded.has_errors:
         print(f"vendoraudit: note: {loaded.error_count} data error(s): those rows are left out "
               f"(see `vendoraudit validate {export_dir}`)", file=sys.stderr)
@@ -151,37 +152,6 @@ def _groups(data: PeriodData, by: By) -> list[tuple[str, list[str]]]:
 
 def _criteria(data: PeriodData) -> list[str]:
     return sorted(v for v in data.qa_items.get_column("criterion_id").unique().to_list() if v is not None)
-
-
-def _load_contracts(contracts: Path | None) -> ContractSet | None:
-    if contracts is None:
-        return None
-    from ..contract.loader import load_contracts
-
-    return load_contracts(contracts)
-
-
-def _directory(contract_set: ContractSet | None, period: Period, in_house: list[str],
-               tz: list[str]) -> SiteDirectory:
-    """Sites from the contracts in force, then --tz zones and --in-house flags laid over them."""
-    from ..errors import ConfigError
-    from ..periods import zone_info
-    from ..results import Site, SiteDirectory
-
-    known = {s.site_id: s for s in (contract_set.site_directory(period).sites if contract_set else ())}
-    for item in tz:
-        site_id, sep, zone = item.partition("=")
-        if not sep or not site_id or not zone:
-            raise ConfigError(f"--tz expects SITE=ZONE, got {item!r}")
-        zone_info(zone)
-        old = known.get(site_id)
-        known[site_id] = Site(site_id, old.vendor_id if old else site_id, zone, old.in_house if old else False,
-                              old.name if old else "")
-    for site_id in in_house:
-        old = known.get(site_id)
-        known[site_id] = Site(site_id, old.vendor_id if old else site_id, old.timezone if old else "UTC", True,
-                              old.name if old else "")
-    return SiteDirectory(tuple(known[k] for k in sorted(known)))
 
 
 def _brand_criteria(contract_set: ContractSet | None, vendor_id: str, period: Period,

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from . import export_options
 from .common import guard, printable
 from .exit_codes import ExitCode
 
 if TYPE_CHECKING:  # the library is imported inside the commands so --help stays fast
-    from ..periods import Period
-    from ..results import SiteDirectory
     from ..validate import Issue, ValidatedExports
 
 _SHOWN = 5  # locations listed per rule in the terminal summary
@@ -35,9 +34,10 @@ def validate(
     export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
     period: Optional[str] = typer.Option(None, "--period", help="audit month YYYY-MM: flags rows outside it "
                                          "and days without data"),
-    mapping: list[Path] = typer.Option([], "--mapping", help="a column mapping (YAML); repeat for several"),
-    contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: gives each site's "
-                                             "time zone"),
+    mapping: list[Path] = export_options.mapping_option(),
+    contracts: Optional[Path] = export_options.contracts_option(),
+    tz: list[str] = export_options.tz_option(),
+    in_house: list[str] = export_options.in_house_option(),
     as_json: bool = typer.Option(False, "--json", help="print the full report as JSON"),
     quarantine_dir: Optional[Path] = typer.Option(None, "--quarantine-dir", help="write quarantined rows "
                                                   "here, one CSV per table"),
@@ -59,33 +59,14 @@ def validate(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--period") from None
     with guard():
-        sites = _sites(contracts, audit_period)
-        result = load_exports(export_dir, mapping, audit_period, sites)
+        _, inputs = export_options.resolve(contracts, audit_period, mapping, tz, in_house)
+        result = load_exports(export_dir, inputs.mappings, audit_period, inputs.sites, require_files=True)
         written = write_quarantine(result, quarantine_dir) if quarantine_dir else []
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
             typer.echo(summary_text(result, written))
     raise typer.Exit(int(ExitCode.DATA_ERRORS if result.has_errors else ExitCode.OK))
-
-
-def _sites(contracts: Path | None, period: Period | None) -> SiteDirectory | None:
-    """Site time zones from the contracts, when a folder is given and the contract loader exists."""
-    from ..results import Site, SiteDirectory
-
-    if contracts is None:
-        return None
-    try:
-        from ..contract.loader import load_contracts
-    except ImportError:  # the contract stage is optional for validation
-        return None
-    loaded = load_contracts(contracts)
-    if period is not None and hasattr(loaded, "site_directory"):
-        return loaded.site_directory(period)
-    # Without a period, every site any contract names (their zones do not change between versions).
-    found = {s.id: Site(s.id, c.vendor.id, s.timezone, str(c.vendor.kind) == "in_house", s.name)
-             for c in loaded.contracts for s in c.sites}
-    return SiteDirectory(tuple(found.values()))
 
 
 def summary_text(r: ValidatedExports, written: list[Path]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from ..tables import POLARS_TYPES as TABLE_DTYPES, ColType
-from .model import ColumnRule, Condition, DurationUnit, Mapping
+from .model import ColumnRule, Condition, DurationUnit, Mapping, template_parts
 from .readers import (_DT_UTC, _EXPECTS, _SITE, _cleaned, _codes, _full, _iso_shaped, _native, _needs_cleaning,
                       _typed, _usual_shape, duration_seconds, localize, time_of_day_seconds)
 
@@ -21,12 +21,14 @@ class MappedFrame:
 
     `frame`: the table's canonical columns in order, typed. `failures`: one row per cell that
     did not parse (`row` 0-based position, `column`, `value` raw text, `expects`).
-    `excluded`: per row, the mapping's exclusion reason or null.
+    `excluded`: per row, the mapping's exclusion reason or null. `clock_adjusted`: rows whose
+    timestamps broke their order by no more than the clock tolerance, set equal (`within_clock_tolerance`).
     """
 
     frame: pl.DataFrame
     failures: pl.DataFrame
     excluded: pl.Series
+    clock_adjusted: int = 0
 
 
 FAILURE_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "expects": pl.String}
@@ -78,7 +80,7 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
                             .select("row", pl.lit(name).alias("column"), "value", pl.lit(expects).alias("expects")))
         out[name] = (value if ctype is ColType.DATETIME else value.cast(spec.column(name).dtype)).alias(name)
 
-    derived = [c for c in spec.columns if (r := mapping.rule_for(c.name)).add_seconds or r.not_before]
+    derived = [c for c in spec.columns if mapping.rule_for(c.name).references]
     plain = [c for c in spec.columns if c not in derived]
     # Text and number columns first: local timestamps need the row's site_id for their zone.
     plain.sort(key=lambda c: c.type is ColType.DATETIME)
@@ -99,23 +101,83 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
                 continue
         value, raw, expects = _evaluate(work, rule, col.type, mapping, site_zones or {})
         finish(col.name, value, raw, expects)
-    for col in derived:
+    tolerance = pl.duration(microseconds=int(mapping.clock_tolerance_seconds * 1_000_000))
+    for col in _in_dependency_order(derived, mapping):
         rule = mapping.rule_for(col.name)
-        frame = work.with_columns(**{f"__c_{k}": v for k, v in out.items() if k in (rule.to, rule.not_before)})
+        frame = work.with_columns(**{f"__c_{k}": v for k, v in out.items() if k in rule.references})
         if rule.add_seconds:
             value, raw, expects = _add_seconds(frame, rule)
         else:
             base = rule.model_copy(update={"not_before": None})
             value, raw, expects = _evaluate(frame, base, col.type, mapping, site_zones or {})
         if rule.not_before:
+            # A time earlier than its reference by no more than the clock tolerance is the same
+            # moment seen by another clock, not a time past midnight (spec/exports.md).
             ref = frame[f"__c_{rule.not_before}"]
-            value = pl.select(pl.when(value < ref).then(value + pl.duration(days=1)).otherwise(value)).to_series()
+            value = pl.select(pl.when(value < ref - tolerance).then(value + pl.duration(days=1))
+                              .otherwise(value)).to_series()
         finish(col.name, value, raw, expects)
 
+    frame = pl.DataFrame([out[c.name] for c in spec.columns])
+    frame, adjusted = within_clock_tolerance(frame, mapping.clock_tolerance_seconds)
     excluded = _exclusions(work, mapping)
     failure_frame = pl.concat(failures) if failures else pl.DataFrame(schema=FAILURE_SCHEMA)
-    frame = pl.DataFrame([out[c.name] for c in spec.columns])
-    return MappedFrame(frame, failure_frame.cast(FAILURE_SCHEMA), excluded)  # type: ignore[arg-type]
+    return MappedFrame(frame, failure_frame.cast(FAILURE_SCHEMA), excluded, adjusted)  # type: ignore[arg-type]
+
+
+def _in_dependency_order(columns: Sequence[Any], mapping: Mapping) -> list[Any]:
+    """Derived columns ordered so each comes after the derived columns it references
+    (`loading` refuses cycles)."""
+    pending = list(columns)
+    names = {c.name for c in pending}
+    done: list[Any] = []
+    while pending:
+        ready = [c for c in pending
+                 if not any(r in names and r not in {d.name for d in done} for r in mapping.rule_for(c.name).references)]
+        if not ready:  # a cycle that escaped the checks: evaluate in table order rather than loop
+            ready = pending[:1]
+        done += ready
+        pending = [c for c in pending if c not in ready]
+    return done
+
+
+# Order rules between timestamps of one row (spec/exports.md): (later, earlier candidates in order).
+CLOCK_ORDERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "interactions": (
+        ("answered_at", ("arrived_at",)),
+        ("ended_at", ("answered_at", "arrived_at")),
+        ("callback_completed_at", ("callback_requested_at",)),
+        ("follow_up_completed_at", ("arrived_at",)),
+    ),
+}
+
+
+def within_clock_tolerance(frame: pl.DataFrame, tolerance_seconds: Any) -> tuple[pl.DataFrame, int]:
+    """Timestamps earlier than the one they follow by no more than the tolerance set equal to it.
+
+    Returns the frame and how many rows were adjusted. An order broken by more is left for
+    validation to report.
+    """
+    orders = [(later, earlier) for table_orders in CLOCK_ORDERS.values() for later, earlier in table_orders
+              if later in frame.columns and all(e in frame.columns for e in earlier)]
+    if not orders or frame.height == 0 or not tolerance_seconds:
+        return frame, 0
+    tolerance = pl.duration(microseconds=int(tolerance_seconds * 1_000_000))
+    fixes: dict[str, pl.Expr] = {}
+    flags: list[pl.Expr] = []
+    for later, earlier in orders:
+        # `ended_at` follows the answer, or the arrival when there was none; fixed values are used
+        # by the rules after them (an answer moved to its arrival, then the end to that answer).
+        ref = pl.coalesce(*(fixes.get(e, pl.col(e)) for e in earlier))
+        value = fixes.get(later, pl.col(later))
+        skewed = (value < ref) & (value >= ref - tolerance)
+        flags.append(skewed.fill_null(False))
+        fixes[later] = pl.when(skewed).then(ref).otherwise(value)
+    flagged = frame.select(pl.any_horizontal(flags).alias("f"))["f"]
+    adjusted = int(flagged.sum())
+    if adjusted == 0:
+        return frame, 0
+    return frame.with_columns(**{name: expr.cast(frame.schema[name]) for name, expr in fixes.items()}), adjusted
 
 
 def _lane_source(rule: ColumnRule, ctype: ColType) -> str | None:
@@ -156,12 +218,30 @@ def _first_present(frame: pl.DataFrame, names: Sequence[str], none_values: Seque
 
 
 def _condition(frame: pl.DataFrame, cond: Condition) -> pl.Series:
-    s = _text(frame, cond.column)
+    """Where `cond` holds (never null: an empty value is not in any list, and is 'not present')."""
+    if cond.all_ is not None:
+        return pl.select(pl.all_horizontal([_condition(frame, c) for c in cond.all_])).to_series()
+    if cond.any_ is not None:
+        return pl.select(pl.any_horizontal([_condition(frame, c) for c in cond.any_])).to_series()
+    if cond.not_ is not None:
+        return ~_condition(frame, cond.not_)
+    s = _text(frame, cond.column or "")
     if cond.in_ is not None:
         return s.is_in(cond.in_).fill_null(False)
     if cond.not_in is not None:
         return (~s.is_in(cond.not_in)).fill_null(True)
     return s.is_not_null() if cond.present else s.is_null()
+
+
+def _joined(frame: pl.DataFrame, rule: ColumnRule) -> pl.Series:
+    """The text of a `template` or `concat` rule; empty when any column it names is empty (a key
+    made of two columns is no key without one of them)."""
+    if rule.template is not None:
+        parts = [pl.lit(_text(frame, piece, rule.none_values)) if is_column else pl.lit(piece)
+                 for piece, is_column in template_parts(rule.template)]
+        return pl.select(pl.concat_str(parts)).to_series()
+    columns = [pl.lit(_text(frame, c, rule.none_values)) for c in rule.concat or []]
+    return pl.select(pl.concat_str(columns, separator=rule.separator)).to_series()
 
 
 def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Mapping,
@@ -180,7 +260,13 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
         value, raw, expects = _date_time(date_text, time_text, rule, mapping, site_zones, frame)
     else:
         names = rule.column or []
-        if ctype is not ColType.STR and len(names) == 1 and frame[names[0]].dtype != pl.String \
+        if rule.template is not None or rule.concat is not None:
+            raw = _joined(frame, rule)
+            if rule.codes is not None:
+                value, raw, expects = _codes(raw, rule, ctype)
+            else:
+                value, expects = _typed(raw, ctype, rule.format, rule.unit, mapping, site_zones, frame)
+        elif ctype is not ColType.STR and len(names) == 1 and frame[names[0]].dtype != pl.String \
                 and not rule.codes and not rule.none_values:
             value, raw, expects = _native(frame[names[0]], ctype, rule, mapping, site_zones, frame)
         else:
@@ -222,13 +308,25 @@ def _date_time(date_text: pl.Series, time_text: pl.Series | None, rule: ColumnRu
 
 
 def _add_seconds(frame: pl.DataFrame, rule: ColumnRule) -> tuple[pl.Series, pl.Series, str]:
+    """`to` plus the durations of the `add_seconds` columns (summed; an empty one counts as 0, all
+    empty gives no value); a duration given but unreadable leaves the value empty and is reported."""
     base = frame[f"__c_{rule.to}"]
     unit = rule.unit or DurationUnit.SECONDS
-    text = _text(frame, rule.add_seconds or "", rule.none_values)
-    src = frame[rule.add_seconds or ""]
-    secs = duration_seconds(src if src.dtype.is_numeric() else text, unit)
-    value = pl.select(base + pl.duration(microseconds=(secs * 1e6).round(0).cast(pl.Int64))).to_series()
-    raw = pl.select(pl.when(base.is_not_null()).then(text)).to_series()
+    texts, seconds = [], []
+    for name in rule.add_seconds or []:
+        text = _text(frame, name, rule.none_values)
+        src = frame[name]
+        texts.append(text)
+        seconds.append(duration_seconds(src if src.dtype.is_numeric() else text, unit))
+    given = pl.any_horizontal([t.is_not_null() for t in texts])
+    unreadable = pl.any_horizontal([t.is_not_null() & s.is_null() for t, s in zip(texts, seconds)])
+    total = pl.sum_horizontal([s.fill_null(0.0) for s in seconds])
+    value = pl.select(pl.when(given & ~unreadable).then(
+        pl.lit(base) + pl.duration(microseconds=(total * 1e6).round(0).cast(pl.Int64)))).to_series()
+    text = texts[0] if len(texts) == 1 else pl.select(
+        pl.concat_str([pl.lit(t).fill_null("") for t in texts], separator=" + ")).to_series()
+    # What was given and should have made a value: reported when the sum could not be made.
+    raw = pl.select(pl.when(pl.lit(base).is_not_null() & given).then(pl.lit(text))).to_series()
     if rule.when is not None:
         keep = _condition(frame, rule.when)
         value = pl.select(pl.when(keep).then(value)).to_series()

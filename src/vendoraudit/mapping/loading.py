@@ -164,8 +164,8 @@ def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
                     add(base + ("codes", code), f"{value!r} is not a {ctype} value for {name}")
             if rule.unmatched is Unmatched.KEEP and ctype is not ColType.STR:
                 add(base + ("unmatched",), "'keep' is only for text columns")
-        if (rule.date or rule.add_seconds) and ctype is not ColType.DATETIME:
-            add(base, f"'date' and 'add_seconds' make timestamps, but {name} is a {ctype}")
+        if (rule.date or rule.add_seconds or rule.not_before) and ctype is not ColType.DATETIME:
+            add(base, f"'date', 'add_seconds' and 'not_before' make timestamps, but {name} is a {ctype}")
         if rule.format and not is_time:
             add(base + ("format",), f"'format' is for date and datetime columns; {name} is a {ctype}")
         if rule.unit and ctype not in (ColType.FLOAT, ColType.INT) and not rule.add_seconds:
@@ -176,6 +176,31 @@ def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
                 continue
             if ref not in spec.names or spec.column(ref).type is not ColType.DATETIME:
                 add(base + (ref_key,), f"{ref!r} is not a datetime column of {m.table}")
-            elif ref == name or (m.columns.get(ref) and (m.columns[ref].to or m.columns[ref].not_before)):
-                add(base + (ref_key,), f"{ref!r} must be a column computed without 'to'/'not_before'")
+            elif ref == name:
+                add(base + (ref_key,), f"{ref!r} is the column itself")
+    for name in _in_cycle(m):
+        rule = m.columns[name]
+        key = "to" if rule.to else "not_before"
+        add(("columns", name, key), f"{name!r} is computed from {getattr(rule, key)!r}, which is computed from "
+            f"{name!r} (a cycle of 'to'/'not_before')")
     return out
+
+
+def _in_cycle(m: Mapping) -> list[str]:
+    """Columns whose `to`/`not_before` chain comes back to them."""
+    found = []
+    for start in m.columns:
+        seen: list[str] = []
+        todo = [start]
+        while todo:
+            name = todo.pop()
+            rule = m.columns.get(name)
+            for ref in rule.references if rule else ():
+                if ref == start and ref != name:
+                    found.append(start)
+                    todo = []
+                    break
+                if ref not in seen:
+                    seen.append(ref)
+                    todo.append(ref)
+    return found

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from ..tables import TABLES, TableSpec
 
 Scalar = bool | int | Decimal | str | None
+DEFAULT_CLOCK_TOLERANCE = Decimal(2)  # seconds; spec/exports.md
 
 
 class _Model(BaseModel):
@@ -51,30 +52,57 @@ SourceNames = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidat
 
 
 class Condition(_Model):
-    """A test on a source column's text; exactly one of `in`, `not_in`, `present`."""
+    """A test on source text: a leaf (`column` with exactly one of `in`, `not_in`, `present`) or a
+    compound of conditions (`all`, `any`, `not`), nested freely."""
 
-    column: str = Field(min_length=1)
+    column: str | None = Field(default=None, min_length=1)
     in_: list[str] | None = Field(default=None, alias="in")
     not_in: list[str] | None = None
     present: bool | None = Field(default=None, description="true: the value is not empty; false: it is")
+    all_: list[Condition] | None = Field(default=None, alias="all", min_length=1,
+                                         description="every condition of the list holds")
+    any_: list[Condition] | None = Field(default=None, alias="any", min_length=1,
+                                         description="at least one condition of the list holds")
+    not_: Condition | None = Field(default=None, alias="not", description="the condition does not hold")
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
-        given = [k for k in ("in_", "not_in", "present") if getattr(self, k) is not None]
-        if len(given) != 1:
+        compound = [k for k in ("all_", "any_", "not_") if getattr(self, k) is not None]
+        tests = [k for k in ("in_", "not_in", "present") if getattr(self, k) is not None]
+        if compound:
+            if len(compound) > 1 or tests or self.column is not None:
+                raise ValueError("a compound condition is exactly one of 'all', 'any', 'not' (nest them "
+                                 "for more)")
+            return self
+        if self.column is None:
+            raise ValueError("give 'column' with one of 'in', 'not_in', 'present', or one of 'all', 'any', 'not'")
+        if len(tests) != 1:
             raise ValueError("give exactly one of 'in', 'not_in', 'present'")
         return self
 
+    def source_columns(self) -> list[str]:
+        """Every source column the condition reads."""
+        if self.column is not None:
+            return [self.column]
+        parts = self.all_ or self.any_ or ([self.not_] if self.not_ else [])
+        return [c for part in parts for c in part.source_columns()]
+
 
 class ColumnRule(_Model):
-    """How one canonical column gets its value. Exactly one source operation:
-    `column`, `value`, `date` (+ `time`), or `add_seconds` (+ `to`)."""
+    """How one canonical column gets its value. Exactly one source operation: `column`, `value`,
+    `template`, `concat`, `date` (+ `time`), or `add_seconds` (+ `to`)."""
 
     column: SourceNames | None = None
     value: Scalar = Field(default=None, description="a constant (site_id: ACME-MNL)")
+    template: str | None = Field(default=None, min_length=1,
+                                 description="text with {source column} placeholders: '{vru+line}-{call_id}'")
+    concat: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, min_length=2, description="source columns joined by `separator`")
+    separator: str = Field(default="", description="what `concat` puts between the columns")
     date: str | None = Field(default=None, description="source column holding the date")
     time: SourceNames | None = Field(default=None, description="source column(s) holding the time of day")
-    add_seconds: str | None = Field(default=None, description="source column of a duration added to `to`")
+    add_seconds: SourceNames | None = Field(default=None, description="source column(s) of durations added "
+                                            "to `to` (several are summed; an empty one counts as 0)")
     to: str | None = Field(default=None, description="the canonical timestamp `add_seconds` is added to")
     format: str | None = Field(default=None, description="strptime format of a date or datetime text, e.g. %y%m%d")
     time_format: str | None = Field(default=None, description="strptime format of the time of day, e.g. %H%M%S")
@@ -84,17 +112,20 @@ class ColumnRule(_Model):
     none_values: list[str] = Field(default_factory=list, description="source texts meaning 'no value'")
     when: Condition | None = Field(default=None, description="the value is empty unless this holds")
     not_before: str | None = Field(default=None, description="canonical timestamp: one day is added when "
-                                   "the value is earlier (a time past midnight)")
+                                   "the value is earlier by more than the clock tolerance (a time past midnight)")
 
     @model_validator(mode="after")
     def _one_operation(self) -> ColumnRule:
-        ops = [k for k in ("column", "value", "date", "add_seconds") if k in self.model_fields_set]
+        ops = [k for k in OPERATIONS if k in self.model_fields_set]
         if len(ops) != 1:
-            raise ValueError("give exactly one of 'column', 'value', 'date', 'add_seconds'"
+            raise ValueError(f"give exactly one of {', '.join(repr(o) for o in OPERATIONS)}"
                              + (f" (got {', '.join(ops)})" if ops else ""))
         op = ops[0]
+        text_mods = {"format", "unit", "codes", "unmatched", "none_values", "when", "not_before"}
         allowed = {
-            "column": {"column", "format", "unit", "codes", "unmatched", "none_values", "when", "not_before"},
+            "column": {"column"} | text_mods,
+            "template": {"template"} | text_mods,
+            "concat": {"concat", "separator"} | text_mods,
             "value": {"value", "when"},
             "date": {"date", "time", "format", "time_format", "none_values", "when", "not_before"},
             "add_seconds": {"add_seconds", "to", "unit", "none_values", "when", "not_before"},
@@ -106,15 +137,68 @@ class ColumnRule(_Model):
             raise ValueError("'add_seconds' needs 'to' (the canonical timestamp it is added to)")
         if self.codes is not None and (self.format or self.unit):
             raise ValueError("'codes' cannot be combined with 'format' or 'unit'")
+        if self.template is not None:
+            template_columns(self.template)  # a ValueError names a stray brace
         return self
+
+    @property
+    def operation(self) -> str:
+        """The rule's one source operation (see `OPERATIONS`)."""
+        return next(k for k in OPERATIONS if k in self.model_fields_set)
+
+    @property
+    def references(self) -> list[str]:
+        """Canonical columns this rule needs computed first (`to`, `not_before`)."""
+        return [c for c in (self.to, self.not_before) if c]
 
     def source_columns(self) -> list[str]:
         """Every source column this rule reads."""
-        out = list(self.column or []) + list(self.time or [])
-        out += [c for c in (self.date, self.add_seconds) if c]
+        out = list(self.column or []) + list(self.time or []) + list(self.concat or [])
+        out += list(self.add_seconds or [])
+        out += template_columns(self.template) if self.template else []
+        out += [self.date] if self.date else []
         if self.when:
-            out.append(self.when.column)
+            out += self.when.source_columns()
         return out
+
+
+OPERATIONS = ("column", "value", "template", "concat", "date", "add_seconds")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def template_columns(template: str) -> list[str]:
+    """The source columns a template's `{placeholders}` name (`{{` and `}}` are literal braces)."""
+    names: list[str] = []
+    for match in _PLACEHOLDER.finditer(template):
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            continue
+        if match.group(1) is None or not match.group(1).strip():
+            raise ValueError(f"template {template!r}: a lone {token!r} or an empty placeholder (write a "
+                             "literal brace as '{{' or '}}')")
+        names.append(match.group(1))
+    if not names:
+        raise ValueError(f"template {template!r} names no source column (write them as {{column}})")
+    return names
+
+
+def template_parts(template: str) -> list[tuple[str, bool]]:
+    """The template as (literal text, False) and (source column, True) pieces in order."""
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for match in _PLACEHOLDER.finditer(template):
+        literal = template[at:match.start()]
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+        if literal:
+            parts.append((literal, False))
+        if match.group(1) is not None:
+            parts.append((match.group(1), True))
+        at = match.end()
+    if template[at:]:
+        parts.append((template[at:], False))
+    return parts
 
 
 def _shorthand(value: Any) -> Any:
@@ -156,6 +240,12 @@ class Mapping(_Model):
     format: FormatOptions = FormatOptions()
     timezone: str | None = Field(default=None, description="IANA zone of local timestamps; default: "
                                  "the site's zone from the contracts, else UTC")
+    sites: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="the site ids its rows are for (default: a constant site_id); "
+        "attaches it to those sites (see docs/mappings.md)")
+    clock_tolerance_seconds: Decimal = Field(
+        default=DEFAULT_CLOCK_TOLERANCE, ge=0, le=3600,
+        description="how far one timestamp may precede the one it follows (clocks of IVR, ACD, CRM disagree)")
     columns: dict[str, Annotated[ColumnRule, BeforeValidator(_shorthand)]] = Field(default_factory=dict)
     exclude: list[Exclusion] = Field(default_factory=list)
 
@@ -181,8 +271,17 @@ class Mapping(_Model):
     def source_columns(self) -> list[str]:
         """Source columns the mapping reads explicitly (a missing one is an input error)."""
         names = [c for r in self.columns.values() for c in r.source_columns()]
-        names += [e.column for e in self.exclude]
+        names += [c for e in self.exclude for c in e.source_columns()]
         return list(dict.fromkeys(names))
+
+    def site_ids(self) -> list[str]:
+        """The sites the mapping is attached to: `sites`, else its constant `site_id`."""
+        if self.sites:
+            return list(self.sites)
+        rule = self.columns.get("site_id")
+        if rule is not None and "value" in rule.model_fields_set and isinstance(rule.value, str):
+            return [rule.value]
+        return []
 
 
 def identity_mapping(table: str) -> Mapping:
