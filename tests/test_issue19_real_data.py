@@ -305,3 +305,79 @@ def test_a_month_without_its_folder_is_an_error_naming_it(tmp_path: Path) -> Non
     loose = tmp_path / "loose"
     loose.mkdir()
     assert exports_dir_for(loose, Period(2026, 11)) == loose  # a folder of loose files is the month's
+
+
+# --- mapping preview ------------------------------------------------------------------------
+
+def test_mapping_preview_shows_canonical_rows_counts_and_masks_personal_values(tmp_path: Path) -> None:
+    from vendoraudit.mapping.preview import preview_mapping
+
+    path = tmp_path / "acd_log_sample.txt"
+    shutil.copy(REAL / "acd_log_sample.txt", path)
+    raw = pl.read_csv(path, separator="\t", infer_schema=False)
+    p = preview_mapping(path, load_mapping(MAPPINGS / "acd-log-interactions.yaml"), rows=3)
+    cols = {c.column: c for c in p.columns}
+    records = raw.height - sum(n for _, n in p.excluded)
+    assert p.rows_read == raw.height and dict(p.excluded)["phantom call (not a real contact)"] == \
+        raw.filter(pl.col("outcome") == "PHANTOM").height
+    assert (cols["interaction_id"].parsed, cols["interaction_id"].failed) == (records, 0)
+    assert cols["member_ref"].parsed + cols["member_ref"].empty == records
+    assert len(p.rows) == 3 and p.rows[0][0] == "AA0101-33116"
+    member = [c.column for c in p.columns].index("member_ref")
+    assert p.rows[0][member] == "<masked>"
+
+
+def test_mapping_preview_command_reports_failures_with_examples(tmp_path: Path) -> None:
+    (tmp_path / "calls.csv").write_text("id,when,secret\n1,2026-10-01 10:00,MEMBER-SECRET-1\n2,not a date,M2\n")
+    (tmp_path / "m.yaml").write_text(
+        "name: m\ntable: interactions\nfiles: [calls.csv]\ncolumns:\n  interaction_id: id\n"
+        "  arrived_at: when\n  member_ref: secret\n  site_id: {value: S}\n")
+    res = CliRunner().invoke(app, ["mapping", "preview", str(tmp_path / "calls.csv"), "--mapping",
+                                   str(tmp_path / "m.yaml"), "--rows", "2"])
+    assert res.exit_code == 0, res.output
+    assert "failed: not a date (expected a datetime" in res.output
+    assert "MEMBER-SECRET" not in res.output and "<masked>" in res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("arrived_at"))
+    assert line.split()[1:4] == ["1", "0", "1"]
+
+
+# --- sums, flags, durations on a timestamp, one record over several rows, rows under the header ---
+
+def test_sum_test_and_plus() -> None:
+    m = mapping({**BASE, "arrived_at": {"column": "start", "plus": "ivr", "unit": "h:mm:ss"},
+                 "handle_seconds": {"sum": ["talk", "acw"], "unit": "h:mm:ss"},
+                 "abandoned": {"test": {"column": "agent", "present": False}}})
+    src = frame(id=["1", "2", "3"], start=["2026-10-01T10:00:00Z"] * 3, ivr=["0:00:30", None, "x"],
+                talk=["0:04:00", None, "0:01:00"], acw=["0:00:30", None, "bad"], agent=["a", None, "c"])
+    r = apply_mapping(src, m)
+    assert r.frame["arrived_at"].to_list() == [utc(2026, 10, 1, 10, 0, 30), utc(2026, 10, 1, 10), None]
+    assert r.frame["handle_seconds"].to_list() == [270.0, None, None]
+    assert r.frame["abandoned"].to_list() == [False, True, False]
+    assert sorted(r.failures.select("row", "column").rows()) == [(2, "arrived_at"), (2, "handle_seconds")]
+
+
+def test_one_row_per_record_sets_the_repeats_aside() -> None:
+    m = Mapping.model_validate({
+        "name": "qa", "table": "qa_evaluations", "files": ["x*"], "timezone": "UTC", "one_row_per": ["grade"],
+        "columns": {"evaluation_id": "grade", "site_id": {"value": "S"}, "agent_id": "agent",
+                    "evaluator_id": "grader", "channel": {"value": "phone"}, "evaluated_at": "at",
+                    "calibration": {"value": False}}})
+    src = frame(grade=["G1", "G1", "G2", "G1"], agent=["a"] * 4, grader=["g"] * 4, at=["2026-10-01T10:00:00Z"] * 4)
+    assert apply_mapping(src, m).excluded.to_list() == [
+        None, "repeats the grade of an earlier row (one qa_evaluations record per grade)", None,
+        "repeats the grade of an earlier row (one qa_evaluations record per grade)"]
+
+
+def test_rows_between_the_header_and_the_data_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("ResponseId,csat\nResponse ID,How satisfied?\n{\"ImportId\":\"r\"},{}\n"
+                                    "R_1,5\nR_2,4\n")
+    m = Mapping.model_validate({"name": "s", "table": "surveys", "files": ["x.csv"], "timezone": "UTC",
+                                "format": {"skip_rows_after_header": 2},
+                                "columns": {"response_id": "ResponseId", "site_id": {"value": "S"},
+                                            "channel": {"value": "phone"},
+                                            "submitted_at": {"value": "2026-10-01T00:00:00Z"}}})
+    from vendoraudit.exports import discover, read_file
+
+    (found,) = discover(tmp_path, (m,)).files
+    read = read_file(found)
+    assert read.frame.select("response_id", "csat", "_source_row").rows() == [("R_1", 5, 3), ("R_2", 4, 4)]

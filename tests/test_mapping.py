@@ -52,7 +52,7 @@ def test_unknown_key_is_located_and_lists_known_keys(tmp_path: Path) -> None:
         load_mapping(path)
     assert info.value.problems == (
         f"{path}:5:3: format.delimter: unknown key 'delimter'; known keys: delimiter, encoding, quote, sheet, "
-        "excel_table, skip_rows",)
+        "excel_table, skip_rows, skip_rows_after_header",)
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_rule_takes_exactly_one_operation(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_mapping(path)
     assert info.value.problems == (f"{path}:5:12: columns.site_id: give exactly one of 'column', 'value', "
-                                   "'template', 'concat', 'date', 'add_seconds' (got column, value)",)
+                                   "'template', 'concat', 'sum', 'test', 'date', 'add_seconds' (got column, value)",)
 
 
 def test_problems_of_several_files_come_together(tmp_path: Path) -> None:

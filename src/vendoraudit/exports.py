@@ -139,8 +139,13 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None) -> ReadFile:
-    """Read, hash and map one file; InputError (one line naming the file) if it cannot be read."""
+def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None,
+              partial: bool = False) -> ReadFile:
+    """Read, hash and map one file; InputError (one line naming the file) if it cannot be read.
+
+    `partial` (a mapping preview): required canonical columns with no source stay empty instead
+    of making the file unreadable.
+    """
     head = _head(source)
     if source.format is FileFormat.CSV and (kind := _kind_of(head)) != "text":
         raise InputError(f"{source.path}: not CSV text: it is {kind}")
@@ -149,7 +154,7 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan, source)
         try:
-            frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones)
+            frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones, partial)
         except Exception:
             _scanned(source, scan)  # bytes that cannot be read, or an unbalanced quote, are the error to report
             raise
@@ -166,8 +171,8 @@ def _scanned(source: ExportFile, scan: Future[tuple[str, int]]) -> str:
     return sha256
 
 
-def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, str] | None
-                 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], int]:
+def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, str] | None,
+                 partial: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], int]:
     """The file's canonical frame, its failures, its unknown columns and its rows adjusted within
     the clock tolerance (see `ReadFile`)."""
     if source.format is FileFormat.CSV:
@@ -176,6 +181,9 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
         src, rows = _read_xlsx(source, head)
     else:
         src, rows = _read_parquet(source, head)
+    skip = source.mapping.format.skip_rows_after_header
+    if skip:  # rows between the header and the data (question texts, import ids): not records
+        src, rows = src.filter(rows > skip), rows.filter(rows > skip)
     ragged = rows.filter(src[_RAGGED]) if _RAGGED in src.columns else rows.clear()
     src = src.drop(_RAGGED, strict=False)
     mapping = source.mapping
@@ -187,7 +195,7 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
     if missing_src:
         raise InputError(f"{source.path}: missing column(s) {', '.join(missing_src)} "
                          f"read by mapping {mapping.name!r}")
-    if no_source:
+    if no_source and not partial:
         raise InputError(f"{source.path}: missing required column(s) {', '.join(no_source)} "
                          f"of table {source.table}")
     mapped = apply_mapping(src, mapping, site_zones)

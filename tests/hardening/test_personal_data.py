@@ -91,4 +91,8 @@ def test_no_canary_when_the_audit_stops_on_data_errors(world: World, tmp_path: P
                      timeout=120)
         assert ran.exit_code == 1, ran.output[-2000:]
         assert not _leaks(ran.output)
-    assert not (tmp_path / "out" / PERIOD).exists()
+    # Issue 19: a blocked audit still writes its validation report and quarantine; no canary in them.
+    written = [p for p in (tmp_path / "out" / PERIOD).rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        assert not _leaks(path.read_text(encoding="utf-8")), path

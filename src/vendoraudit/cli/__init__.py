@@ -23,9 +23,11 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-from . import audit_cmd, backtest_cmd, contract_cmd, dispute_cmd, forecast_cmd, kpis_cmd, validate_cmd  # noqa: E402
+from . import (audit_cmd, backtest_cmd, contract_cmd, dispute_cmd, forecast_cmd, kpis_cmd,  # noqa: E402
+               mapping_cmd, validate_cmd)
 
-for _module in (validate_cmd, kpis_cmd, contract_cmd, audit_cmd, dispute_cmd, backtest_cmd, forecast_cmd):
+for _module in (validate_cmd, kpis_cmd, contract_cmd, mapping_cmd, audit_cmd, dispute_cmd, backtest_cmd,
+                forecast_cmd):
     _module.register(app)
 
 

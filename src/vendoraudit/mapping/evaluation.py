@@ -248,7 +248,15 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
               site_zones: MappingABC[str, str]) -> tuple[pl.Series, pl.Series, str]:
     """(typed value, raw text that should have given a value, what was expected)."""
     n = frame.height
-    if "value" in rule.model_fields_set:
+    if rule.test is not None:
+        value = _condition(frame, rule.test)
+        raw = _full(n, None, pl.String)
+        expects = ""
+    elif rule.sum is not None:
+        secs, raw = _durations(frame, rule.sum, rule.unit or DurationUnit.SECONDS, rule.none_values)
+        value = secs.round(0).cast(pl.Int64) if ctype is ColType.INT else secs
+        expects = f"a number{f' ({rule.unit})' if rule.unit else ''}"
+    elif "value" in rule.model_fields_set:
         const = rule.value
         if const is None:
             return _full(n, None, TABLE_DTYPES[ctype]), _full(n, None, pl.String), ""
@@ -265,7 +273,7 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
             if rule.codes is not None:
                 value, raw, expects = _codes(raw, rule, ctype)
             else:
-                value, expects = _typed(raw, ctype, rule.format, rule.unit, mapping, site_zones, frame)
+                value, expects = _typed(raw, ctype, rule.format, _value_unit(rule, ctype), mapping, site_zones, frame)
         elif ctype is not ColType.STR and len(names) == 1 and frame[names[0]].dtype != pl.String \
                 and not rule.codes and not rule.none_values:
             value, raw, expects = _native(frame[names[0]], ctype, rule, mapping, site_zones, frame)
@@ -274,12 +282,25 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
             if rule.codes is not None:
                 value, raw, expects = _codes(raw, rule, ctype)
             else:
-                value, expects = _typed(raw, ctype, rule.format, rule.unit, mapping, site_zones, frame)
+                value, expects = _typed(raw, ctype, rule.format, _value_unit(rule, ctype), mapping, site_zones, frame)
+    if rule.plus and ctype is ColType.DATETIME:
+        secs, text = _durations(frame, rule.plus, rule.unit or DurationUnit.SECONDS, rule.none_values)
+        # A duration given but unreadable leaves no timestamp, and is what the row reports.
+        bad = pl.select(pl.lit(text).is_not_null() & pl.lit(secs).is_null() & pl.lit(value).is_not_null()).to_series()
+        value = _plus(value, secs.fill_null(0.0) if not bad.any() else
+                      pl.select(pl.when(~bad).then(pl.lit(secs).fill_null(0.0))).to_series())
+        if bad.any():
+            raw = pl.select(pl.when(bad).then(pl.lit(text)).otherwise(pl.lit(raw))).to_series()
     if rule.when is not None:
         keep = _condition(frame, rule.when)
         value = pl.select(pl.when(keep).then(value)).to_series()
         raw = pl.select(pl.when(keep).then(raw)).to_series()
     return value, raw, expects
+
+
+def _value_unit(rule: ColumnRule, ctype: ColType) -> DurationUnit | None:
+    """The unit of the value itself: on a timestamp, `unit` is the unit of its `plus` durations."""
+    return None if ctype is ColType.DATETIME else rule.unit
 
 
 def _date_time(date_text: pl.Series, time_text: pl.Series | None, rule: ColumnRule, mapping: Mapping,
@@ -307,37 +328,58 @@ def _date_time(date_text: pl.Series, time_text: pl.Series | None, rule: ColumnRu
         rule.time_format or "H:MM:SS")
 
 
-def _add_seconds(frame: pl.DataFrame, rule: ColumnRule) -> tuple[pl.Series, pl.Series, str]:
-    """`to` plus the durations of the `add_seconds` columns (summed; an empty one counts as 0, all
-    empty gives no value); a duration given but unreadable leaves the value empty and is reported."""
-    base = frame[f"__c_{rule.to}"]
-    unit = rule.unit or DurationUnit.SECONDS
+def _durations(frame: pl.DataFrame, names: Sequence[str], unit: DurationUnit,
+               none_values: Sequence[str]) -> tuple[pl.Series, pl.Series]:
+    """The seconds of source durations added up (an empty one counts as 0; all empty: null; one
+    given but unreadable: null) and the text that was given (to report when it could not be read)."""
     texts, seconds = [], []
-    for name in rule.add_seconds or []:
-        text = _text(frame, name, rule.none_values)
+    for name in names:
+        text = _text(frame, name, none_values)
         src = frame[name]
         texts.append(text)
         seconds.append(duration_seconds(src if src.dtype.is_numeric() else text, unit))
-    given = pl.any_horizontal([t.is_not_null() for t in texts])
-    unreadable = pl.any_horizontal([t.is_not_null() & s.is_null() for t, s in zip(texts, seconds)])
-    total = pl.sum_horizontal([s.fill_null(0.0) for s in seconds])
-    value = pl.select(pl.when(given & ~unreadable).then(
-        pl.lit(base) + pl.duration(microseconds=(total * 1e6).round(0).cast(pl.Int64)))).to_series()
-    text = texts[0] if len(texts) == 1 else pl.select(
-        pl.concat_str([pl.lit(t).fill_null("") for t in texts], separator=" + ")).to_series()
+    given = pl.any_horizontal([pl.lit(t).is_not_null() for t in texts])
+    unreadable = pl.any_horizontal([pl.lit(t).is_not_null() & pl.lit(s).is_null() for t, s in zip(texts, seconds)])
+    total = pl.select(pl.when(given & ~unreadable).then(
+        pl.sum_horizontal([pl.lit(s).fill_null(0.0) for s in seconds]))).to_series()
+    text = texts[0] if len(texts) == 1 else pl.select(pl.when(given).then(
+        pl.concat_str([pl.lit(t).fill_null("") for t in texts], separator=" + "))).to_series()
+    return total.cast(pl.Float64), text
+
+
+def _plus(value: pl.Series, seconds: pl.Series) -> pl.Series:
+    """Timestamps plus seconds (null where either is null)."""
+    return pl.select(pl.lit(value) + pl.duration(microseconds=(pl.lit(seconds) * 1e6).round(0).cast(pl.Int64))
+                     ).to_series().cast(_DT_UTC)
+
+
+def _add_seconds(frame: pl.DataFrame, rule: ColumnRule) -> tuple[pl.Series, pl.Series, str]:
+    """`to` plus the durations of the `add_seconds` columns (see `_durations`)."""
+    base = frame[f"__c_{rule.to}"]
+    unit = rule.unit or DurationUnit.SECONDS
+    seconds, text = _durations(frame, rule.add_seconds or [], unit, rule.none_values)
+    value = _plus(base, seconds)
     # What was given and should have made a value: reported when the sum could not be made.
-    raw = pl.select(pl.when(pl.lit(base).is_not_null() & given).then(pl.lit(text))).to_series()
+    raw = pl.select(pl.when(pl.lit(base).is_not_null()).then(pl.lit(text))).to_series()
     if rule.when is not None:
         keep = _condition(frame, rule.when)
         value = pl.select(pl.when(keep).then(value)).to_series()
         raw = pl.select(pl.when(keep).then(raw)).to_series()
-    return value.cast(_DT_UTC), raw, f"a duration ({unit})"
+    return value, raw, f"a duration ({unit})"
 
 
 def _exclusions(frame: pl.DataFrame, mapping: Mapping) -> pl.Series:
-    if not mapping.exclude:
+    """Per row, the reason the mapping sets it aside (the first that applies), else null."""
+    reasons: list[tuple[pl.Expr | pl.Series, str]] = [(_condition(frame, ex), ex.reason) for ex in mapping.exclude]
+    if mapping.one_row_per:
+        key = pl.struct([pl.col(c) for c in mapping.one_row_per]) if len(mapping.one_row_per) > 1 \
+            else pl.col(mapping.one_row_per[0])
+        repeat = frame.select(~key.is_first_distinct()).to_series()
+        reasons.append((repeat, f"repeats the {' + '.join(mapping.one_row_per)} of an earlier row (one "
+                                f"{mapping.table} record per {' + '.join(mapping.one_row_per)})"))
+    if not reasons:
         return _full(frame.height, None, pl.String).alias("excluded")
     expr: Any = pl
-    for ex in mapping.exclude:
-        expr = expr.when(_condition(frame, ex)).then(pl.lit(ex.reason))
+    for test, reason in reasons:
+        expr = expr.when(pl.lit(test)).then(pl.lit(reason))
     return pl.select(expr.otherwise(pl.lit(None, dtype=pl.String))).to_series().alias("excluded")

@@ -168,8 +168,14 @@ def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
             add(base, f"'date', 'add_seconds' and 'not_before' make timestamps, but {name} is a {ctype}")
         if rule.format and not is_time:
             add(base + ("format",), f"'format' is for date and datetime columns; {name} is a {ctype}")
-        if rule.unit and ctype not in (ColType.FLOAT, ColType.INT) and not rule.add_seconds:
+        if rule.unit and ctype not in (ColType.FLOAT, ColType.INT) and not (rule.add_seconds or rule.plus):
             add(base + ("unit",), f"'unit' is for durations; {name} is a {ctype}")
+        if rule.sum is not None and ctype not in (ColType.FLOAT, ColType.INT):
+            add(base + ("sum",), f"'sum' adds numbers; {name} is a {ctype}")
+        if rule.test is not None and ctype is not ColType.BOOL:
+            add(base + ("test",), f"'test' makes true/false; {name} is a {ctype}")
+        if rule.plus is not None and ctype is not ColType.DATETIME:
+            add(base + ("plus",), f"'plus' adds durations to a timestamp; {name} is a {ctype}")
         for ref_key in ("to", "not_before"):
             ref = getattr(rule, ref_key)
             if ref is None:

@@ -98,6 +98,12 @@ class ColumnRule(_Model):
                                  description="text with {source column} placeholders: '{vru+line}-{call_id}'")
     concat: list[Annotated[str, Field(min_length=1)]] | None = Field(
         default=None, min_length=2, description="source columns joined by `separator`")
+    sum: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, min_length=1, description="source numbers added up (talk + hold + wrap): an empty one "
+        "counts as 0, all empty gives no value")
+    test: Condition | None = Field(default=None, description="true where the condition holds, else false")
+    plus: SourceNames | None = Field(default=None, description="source durations added to the timestamp "
+                                     "(queue entry = contact start + IVR time)")
     separator: str = Field(default="", description="what `concat` puts between the columns")
     date: str | None = Field(default=None, description="source column holding the date")
     time: SourceNames | None = Field(default=None, description="source column(s) holding the time of day")
@@ -121,13 +127,15 @@ class ColumnRule(_Model):
             raise ValueError(f"give exactly one of {', '.join(repr(o) for o in OPERATIONS)}"
                              + (f" (got {', '.join(ops)})" if ops else ""))
         op = ops[0]
-        text_mods = {"format", "unit", "codes", "unmatched", "none_values", "when", "not_before"}
+        text_mods = {"format", "unit", "codes", "unmatched", "none_values", "when", "not_before", "plus"}
         allowed = {
             "column": {"column"} | text_mods,
             "template": {"template"} | text_mods,
             "concat": {"concat", "separator"} | text_mods,
             "value": {"value", "when"},
-            "date": {"date", "time", "format", "time_format", "none_values", "when", "not_before"},
+            "sum": {"sum", "unit", "none_values", "when"},
+            "test": {"test", "when"},
+            "date": {"date", "time", "format", "time_format", "none_values", "when", "not_before", "plus", "unit"},
             "add_seconds": {"add_seconds", "to", "unit", "none_values", "when", "not_before"},
         }[op]
         extra = sorted(self.model_fields_set - allowed)
@@ -137,6 +145,8 @@ class ColumnRule(_Model):
             raise ValueError("'add_seconds' needs 'to' (the canonical timestamp it is added to)")
         if self.codes is not None and (self.format or self.unit):
             raise ValueError("'codes' cannot be combined with 'format' or 'unit'")
+        if self.plus is not None and self.codes is not None:
+            raise ValueError("'plus' adds durations to a timestamp; it cannot be combined with 'codes'")
         if self.template is not None:
             template_columns(self.template)  # a ValueError names a stray brace
         return self
@@ -154,6 +164,8 @@ class ColumnRule(_Model):
     def source_columns(self) -> list[str]:
         """Every source column this rule reads."""
         out = list(self.column or []) + list(self.time or []) + list(self.concat or [])
+        out += list(self.sum or []) + list(self.plus or [])
+        out += self.test.source_columns() if self.test else []
         out += list(self.add_seconds or [])
         out += template_columns(self.template) if self.template else []
         out += [self.date] if self.date else []
@@ -162,7 +174,7 @@ class ColumnRule(_Model):
         return out
 
 
-OPERATIONS = ("column", "value", "template", "concat", "date", "add_seconds")
+OPERATIONS = ("column", "value", "template", "concat", "sum", "test", "date", "add_seconds")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -220,6 +232,8 @@ class FormatOptions(_Model):
     sheet: str | None = Field(default=None, description="XLSX sheet name (default: the first sheet)")
     excel_table: str | None = Field(default=None, description="XLSX table (ListObject) name")
     skip_rows: int = Field(default=0, ge=0, description="rows above the header row")
+    skip_rows_after_header: int = Field(default=0, ge=0, description="rows between the header and the data "
+                                        "(Qualtrics writes the question texts and import ids there)")
 
     @model_validator(mode="after")
     def _check(self) -> FormatOptions:
@@ -248,6 +262,9 @@ class Mapping(_Model):
         description="how far one timestamp may precede the one it follows (clocks of IVR, ACD, CRM disagree)")
     columns: dict[str, Annotated[ColumnRule, BeforeValidator(_shorthand)]] = Field(default_factory=dict)
     exclude: list[Exclusion] = Field(default_factory=list)
+    one_row_per: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="source columns naming one record: later rows with the same values "
+        "(the other criteria of an evaluation) are set aside, counted")
 
     @field_validator("files")
     @classmethod
@@ -271,7 +288,7 @@ class Mapping(_Model):
     def source_columns(self) -> list[str]:
         """Source columns the mapping reads explicitly (a missing one is an input error)."""
         names = [c for r in self.columns.values() for c in r.source_columns()]
-        names += [c for e in self.exclude for c in e.source_columns()]
+        names += [c for e in self.exclude for c in e.source_columns()] + list(self.one_row_per)
         return list(dict.fromkeys(names))
 
     def site_ids(self) -> list[str]:

@@ -132,7 +132,7 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
             site_zones: MappingABC[str, str], frame: pl.DataFrame) -> tuple[pl.Series, pl.Series, str]:
     """A typed source column (Parquet, say) cast to the canonical type."""
     raw = s  # typed: cast to text only for the cells reported (see `finish`)
-    if rule.unit is not None and s.dtype.is_numeric():
+    if rule.unit is not None and s.dtype.is_numeric() and ctype is not ColType.DATETIME:
         return duration_seconds(s.cast(pl.Float64), rule.unit), raw, f"a duration ({rule.unit})"
     if ctype is ColType.DATETIME and isinstance(s.dtype, (pl.Datetime, pl.Date)):
         if isinstance(s.dtype, pl.Date):
@@ -154,7 +154,8 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
     if value.dtype == s.dtype or s.dtype.is_numeric() or s.dtype == pl.Boolean:
         return value, raw, _EXPECTS[ctype]
     # Anything else (a Date where an int is wanted, ...) goes through the text reading.
-    value, expects = _typed(s.cast(pl.String, strict=False).str.strip_chars(), ctype, rule.format, rule.unit, mapping, site_zones, frame)
+    value, expects = _typed(s.cast(pl.String, strict=False).str.strip_chars(), ctype, rule.format,
+                          None if ctype is ColType.DATETIME else rule.unit, mapping, site_zones, frame)
     return value, raw, expects
 
 
