@@ -43,7 +43,10 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> Path:
 def test_shipped_mappings_load() -> None:
     loaded = load_mappings(SHIPPED)
     assert {m.name for m in loaded} == {"acd-log-interactions", "call-center-workbook-interactions",
-                                        "call-center-workbook-surveys"}
+                                        "call-center-workbook-surveys", "amazon-connect-contacts",
+                                        "genesys-cloud-interactions", "nice-cxone-call-detail", "five9-call-log",
+                                        "twilio-flex-tasks", "qualtrics-responses", "medallia-responses",
+                                        "cornerstone-transcript", "maestroqa-evaluations", "maestroqa-items"}
 
 
 def test_unknown_key_is_located_and_lists_known_keys(tmp_path: Path) -> None:
