@@ -310,7 +310,7 @@ def test_a_month_without_its_folder_is_an_error_naming_it(tmp_path: Path) -> Non
 # --- mapping preview ------------------------------------------------------------------------
 
 def test_mapping_preview_shows_canonical_rows_counts_and_masks_personal_values(tmp_path: Path) -> None:
-    from vendoraudit.mapping.preview import preview_mapping
+    from vendoraudit.mapping_preview import preview_mapping
 
     path = tmp_path / "acd_log_sample.txt"
     shutil.copy(REAL / "acd_log_sample.txt", path)

@@ -12,7 +12,7 @@ from . import export_options
 from .common import guard, printable
 
 if TYPE_CHECKING:
-    from ..mapping.preview import MappingPreview
+    from ..mapping_preview import MappingPreview
 
 mapping_app = typer.Typer(help="Write and check column mappings for a new source.", no_args_is_help=True)
 
@@ -34,7 +34,7 @@ def preview(
     Example: vendoraudit mapping preview exports/2026-11/acd_calls.txt --mapping contracts/mappings/acd-log-interactions.yaml --rows 5
     """
     from ..mapping import load_mapping
-    from ..mapping.preview import preview_mapping
+    from ..mapping_preview import preview_mapping
 
     with guard():
         loaded = load_mapping(mapping)

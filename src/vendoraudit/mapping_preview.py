@@ -14,10 +14,10 @@ from typing import Any
 
 import polars as pl
 
-from ..errors import InputError
-from ..exports import EXCLUDED, EXTENSIONS, ExportFile, read_file
-from ..tables import SOURCE_ROW, TABLES
-from .model import Mapping
+from .errors import InputError
+from .exports import EXCLUDED, EXTENSIONS, ExportFile, read_file
+from .mapping import Mapping
+from .tables import SOURCE_ROW, TABLES
 
 MASK = "<masked>"
 EXAMPLES = 3  # failing values shown per column
