@@ -302,6 +302,8 @@ def test_a_month_without_its_folder_is_an_error_naming_it(tmp_path: Path) -> Non
     assert exports_dir_for(tmp_path, Period(2026, 10)) == tmp_path / "2026-10"
     with pytest.raises(InputError, match=r"2026-11: no folder for 2026-11"):
         exports_dir_for(tmp_path, Period(2026, 11))
+    with pytest.raises(InputError, match=r"2026-10 is the folder of 2026-10"):
+        exports_dir_for(tmp_path / "2026-10", Period(2026, 11))
     loose = tmp_path / "loose"
     loose.mkdir()
     assert exports_dir_for(loose, Period(2026, 11)) == loose  # a folder of loose files is the month's

@@ -42,16 +42,17 @@ from .export_inputs import site_directory
 from .exports import discover, read_file
 from .history import History
 from .kpis.brand import ConsistencyResult, brand_consistency
-from .mapping.attached import attached_mappings, with_attached
 from .kpis.registry import METRICS
 from .kpis.period import PeriodData, period_data
 from .kpis.scope import breakdown, compute_metric
 from .kpis.workforce import active_agents
+from .mapping import load_mappings
+from .mapping.attached import attached_mappings, with_attached
 from .money import Settlement, format_money, settle
 from .periods import Period
 from .results import MetricResult, SiteDirectory
-from .tables import SOURCE_FILE
 from .scoring import Outcome, Scorecard, baseline_period, score_contract
+from .tables import SOURCE_FILE
 from .validate import ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
@@ -92,13 +93,14 @@ class AuditInputs:
 
 
 def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, period: Period,
-                          sites: SiteDirectory) -> dict[str, pl.DataFrame]:
+                          sites: SiteDirectory, mappings: Sequence[Path] = ()) -> dict[str, pl.DataFrame]:
     """The tables with the training of earlier period folders beside `export_dir` added.
 
     Onboarding completion looks back 90 days at new hires, but a month's export holds that
     month's training only. When `export_dir` is a period folder among its siblings
     (exports/2026-10 beside 2026-09), their valid training rows are added; a record sent twice
-    (a vendor sending a transcript) counts once.
+    (a vendor sending a transcript) counts once. The earlier folders are read with the same
+    `mappings` as this one (an LMS transcript in each month's folder).
     """
     out = dict(tables)
     folder = export_dir.resolve()
@@ -106,10 +108,11 @@ def with_earlier_training(tables: Mapping[str, pl.DataFrame], export_dir: Path, 
         return out
     frames = [out["training"]]
     zones = {s.site_id: s.timezone for s in sites.sites}
+    loaded = load_mappings(Path(m) for m in mappings)
     for k in range(1, TRAINING_LOOKBACK_MONTHS + 1):
         earlier = folder.parent / str(period.shift(-k))
         if earlier.is_dir():
-            reads = [read_file(f, zones) for f in discover(earlier).files if f.table == "training"]
+            reads = [read_file(f, zones) for f in discover(earlier, loaded).files if f.table == "training"]
             if reads:
                 frames.append(validate_reads(reads, sites=sites).tables["training"].select(frames[0].columns))
     out["training"] = pl.concat(frames).unique(subset="record_id", keep="first", maintain_order=True)
@@ -128,6 +131,8 @@ def exports_dir_for(root: Path, period: Period) -> Path:
         return candidate
     if root.name == str(period) or not root.is_dir():
         return root
+    if _is_period_name(root.name):
+        raise InputError(f"{candidate}: no folder for {period} ({root} is the folder of {root.name})")
     months = sorted(p.name for p in root.iterdir() if p.is_dir() and _is_period_name(p.name))
     if months:
         raise InputError(f"{candidate}: no folder for {period} (the period folders in {root}: "
@@ -143,9 +148,12 @@ def read_exports(inputs: AuditInputs, period: Period) -> ValidatedExports:
     """Read and validate the period's exports with the explicit and attached mappings; InputError
     when no file of the folder is read."""
     sites = inputs.sites(period)
-    attached = attached_mappings(inputs.contracts_dir, [s.site_id for s in sites.sites])
-    return load_exports(inputs.exports_dir, with_attached(inputs.mappings, attached), period, sites,
-                        require_files=True)
+    return load_exports(inputs.exports_dir, _mappings_of(inputs, sites), period, sites, require_files=True)
+
+
+def _mappings_of(inputs: AuditInputs, sites: SiteDirectory) -> tuple[Path, ...]:
+    """The explicit mappings and those attached beside the contracts to the period's sites."""
+    return with_attached(inputs.mappings, attached_mappings(inputs.contracts_dir, [s.site_id for s in sites.sites]))
 
 
 def run_audit(inputs: AuditInputs, period: Period, history: History | None = None,
@@ -178,7 +186,7 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
         raise DataError(f"{len(blocking)} blocking data problem(s) in {inputs.exports_dir}; "
                         "no money is computed on them", tuple(blocking))
     step("computing KPIs, scores and money")
-    tables = with_earlier_training(validated.tables, inputs.exports_dir, period, sites)
+    tables = with_earlier_training(validated.tables, inputs.exports_dir, period, sites, _mappings_of(inputs, sites))
     data = period_data(tables, period, sites)
     problems = [str(p) for f in disputes for p in check_against_data(f, data, sites.sites_of(f.vendor_id))]
     if problems:

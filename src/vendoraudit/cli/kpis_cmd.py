@@ -95,7 +95,8 @@ def build_report(export_dir: Path, period: Period, by: By, contracts: Path | Non
     if loaded.has_errors:
         print(f"vendoraudit: note: {loaded.error_count} data error(s): those rows are left out "
               f"(see `vendoraudit validate {export_dir}`)", file=sys.stderr)
-    data = period_data(with_earlier_training(loaded.tables, export_dir, period, sites), period, sites)
+    data = period_data(with_earlier_training(loaded.tables, export_dir, period, sites, inputs.mappings), period,
+                       sites)
     chosen = [metric(m).id for m in metric_ids] if metric_ids else list(METRICS)
     groups = _groups(data, by)
     baseline = set(data.sites.in_house_sites)
