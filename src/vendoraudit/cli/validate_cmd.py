@@ -79,6 +79,8 @@ def summary_text(r: ValidatedExports, written: list[Path]) -> str:
     width = max((len(f.path) for f in r.files), default=0)
     for f in r.files:
         extra = f", {f.rows_excluded} excluded by mapping" if f.rows_excluded else ""
+        extra += f", {f.rows_other_period} of other months" if f.rows_other_period else ""
+        extra += f", {f.rows_clock_adjusted} within clock tolerance" if f.rows_clock_adjusted else ""
         via = f" via {f.mapping}" if f.mapping else ""
         lines.append(f"  {f.path:<{width}}  {f.table:<14} {f.format:<7} read {f.rows_read:>7}  used {f.rows_used:>7}"
                      f"  quarantined {f.rows_quarantined:>6}{extra}{via}")
