@@ -289,7 +289,7 @@ def _month(draft: LoadedContract, period: Period, folder: Path, contracts: Contr
     if blocking:
         raise DataError(f"{period}: {len(blocking)} blocking data problem(s) in {folder}; "
                         "no money is computed on them", tuple(blocking))
-    tables = with_earlier_training(validated.tables, folder, period, draft_sites)
+    tables = with_earlier_training(validated.tables, folder, period, draft_sites, tuple(mappings))
     data = period_data(tables, period, draft_sites)
     priced = price_vendor(draft_terms, period, data, draft_sites, draft_chain, disputes)
     _record(draft_chain, period, priced)

@@ -157,7 +157,7 @@ def run_forecast(export_dir: Path, period: Period, as_of: date, contracts: Contr
     check_as_of(period, as_of)
     sites = contracts.site_directory(period)
     validated = load_exports(export_dir, tuple(mappings), period, sites)
-    tables = with_earlier_training(validated.tables, export_dir, period, sites)
+    tables = with_earlier_training(validated.tables, export_dir, period, sites, tuple(mappings))
     data = period_data(tables, period, sites)
     days = [period.first_day + timedelta(days=i) for i in range(period.last_day.day)]
     vendors = []
