@@ -222,11 +222,13 @@ def test_errors_past_the_threshold_block_and_the_threshold_is_a_setting(tmp_path
 def test_two_mappings_on_one_file_file_their_issues_under_their_own_table(tmp_path: Path) -> None:
     shutil.copy(REAL / "call_center_workbook.xlsx", tmp_path / "call_center_workbook.xlsx")
     sites = SiteDirectory((Site("HELPDESK-1", "HD", "America/New_York", False),))
-    r = load_exports(tmp_path, sorted(MAPPINGS.glob("call-center-workbook-*.yaml")), Period(2021, 1), sites)
+    # Audited as December 2020, every call and rating of the January workbook is of another month.
+    r = load_exports(tmp_path, sorted(MAPPINGS.glob("call-center-workbook-*.yaml")), Period(2020, 12), sites)
     counts = {(c.table, c.rule): c.count for c in data_quality(r).issue_counts
               if c.file == "call_center_workbook.xlsx"}
     issues = {(i.table, i.rule) for i in r.issues if i.file == "call_center_workbook.xlsx"}
     assert ("surveys", "excluded_by_mapping") in counts and ("interactions", "excluded_by_mapping") not in counts
+    assert counts[("interactions", "outside_period")] == counts[("surveys", "outside_period")] == 1
     assert set(counts) == issues
     for (table, rule), n in counts.items():
         assert n == len([i for i in r.issues if (i.table, i.rule) == (table, rule)
