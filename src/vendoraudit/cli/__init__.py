@@ -24,10 +24,10 @@ app = typer.Typer(
 )
 
 from . import (audit_cmd, backtest_cmd, contract_cmd, dispute_cmd, forecast_cmd, kpis_cmd,  # noqa: E402
-               mapping_cmd, validate_cmd)
+               mapping_cmd, validate_cmd, verify_cmd)
 
 for _module in (validate_cmd, kpis_cmd, contract_cmd, mapping_cmd, audit_cmd, dispute_cmd, backtest_cmd,
-                forecast_cmd):
+                forecast_cmd, verify_cmd):
     _module.register(app)
 
 
