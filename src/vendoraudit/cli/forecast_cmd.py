@@ -61,7 +61,12 @@ def forecast(
         from ..contract.loader import load_contracts
         from ..forecast import run_forecast
 
-        result = run_forecast(export_dir, month, day, load_contracts(contracts), mapping)
+        from ..export_inputs import export_inputs
+
+        contract_set = load_contracts(contracts)
+        # The mappings given, and those attached beside the contracts to the month's sites.
+        mappings = export_inputs(contract_set, contracts, month, mapping).mappings
+        result = run_forecast(export_dir, month, day, contract_set, mappings)
         if as_json:
             from ..report_json import flat_document
 
