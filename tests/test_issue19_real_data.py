@@ -385,3 +385,22 @@ def test_rows_between_the_header_and_the_data_are_skipped(tmp_path: Path) -> Non
     (found,) = discover(tmp_path, (m,)).files
     read = read_file(found)
     assert read.frame.select("response_id", "csat", "_source_row").rows() == [("R_1", 5, 3), ("R_2", 4, 4)]
+
+
+def test_the_audit_reads_a_site_through_its_attached_mapping(tmp_path: Path) -> None:
+    contracts_dir = tmp_path / "contracts"
+    (contracts_dir / "mappings").mkdir(parents=True)
+    shutil.copy(ROOT / "contracts" / "northwind.yaml", contracts_dir / "northwind.yaml")
+    text = (MAPPINGS / "genesys-cloud-interactions.yaml").read_text()
+    (contracts_dir / "mappings" / "genesys.yaml").write_text(text.replace("EXAMPLE-GENESYS", "NW-BOS"))
+    folder = tmp_path / "2026-10"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "vendor_exports" / "genesys_interactions_2026-10.csv", folder)
+    inputs = AuditInputs(folder, load_contracts(contracts_dir), contracts_dir=contracts_dir)
+    validated = read_exports(inputs, Period(2026, 10))
+    (report,) = validated.files
+    assert report.mapping == "genesys-cloud-interactions" and report.rows_used > 300
+    assert blocking_problems(validated, inputs.sites(Period(2026, 10)), Period(2026, 10)) == []
+    # Without the attachment (no contracts folder given) nothing claims the file.
+    with pytest.raises(InputError, match="no mapping claims it"):
+        read_exports(AuditInputs(folder, load_contracts(contracts_dir)), Period(2026, 10))
