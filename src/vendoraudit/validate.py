@@ -3,7 +3,7 @@
 `load_exports` reads every file (`exports`), then checks, per table, the values that did not
 parse, the pandera schema (`schemas`, on collected frames so value checks run), the rules
 across columns, unique keys over all files, then references between tables, rows outside the
-audit period and days without data. Each problem is an `Issue` with file, 1-based row,
+audit period (one counted line per file and month) and days without data. Each problem is an `Issue` with file, 1-based row,
 column, rule code, message, value (masked for personal columns) and severity. Rows with an
 error go to quarantine with their reasons; rows with warnings only are kept. Per file,
 rows read = rows used + rows quarantined.
