@@ -40,3 +40,21 @@ def test_bad_toml_is_one_line(tmp_path: Path):
     cfg.write_text("[audit\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_settings(cfg, env={})
+
+
+def test_rows_per_evidence_sheet_from_file_environment_and_option(tmp_path: Path):
+    from vendoraudit.config import DEFAULT_EVIDENCE_ROWS
+    from vendoraudit.evidence import DEFAULT_ROWS_PER_SHEET
+
+    assert DEFAULT_EVIDENCE_ROWS == DEFAULT_ROWS_PER_SHEET
+    cfg = tmp_path / "x.toml"
+    cfg.write_text("[audit]\nrows_per_evidence_sheet = 500\n")
+    assert load_settings(cfg, env={}).rows_per_evidence_sheet == 500
+    assert load_settings(cfg, env={"VENDORAUDIT_ROWS_PER_EVIDENCE_SHEET": "2_000"}).rows_per_evidence_sheet == 2000
+    assert load_settings(cfg, env={}, rows_per_evidence_sheet=7).rows_per_evidence_sheet == 7
+    for bad in ("0", "-3", "many", "1.5"):
+        with pytest.raises(ConfigError, match="rows_per_evidence_sheet must be a whole number of rows, at least 1"):
+            load_settings(cfg, env={"VENDORAUDIT_ROWS_PER_EVIDENCE_SHEET": bad})
+    cfg.write_text("[audit]\nrows_per_evidence_sheet = 2.5\n")
+    with pytest.raises(ConfigError, match="rows_per_evidence_sheet"):
+        load_settings(cfg, env={})

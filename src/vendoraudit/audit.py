@@ -44,6 +44,7 @@ from .history import History
 from .kpis.brand import ConsistencyResult, brand_consistency
 from .kpis.registry import METRICS
 from .kpis.period import PeriodData, period_data
+from .kpis.query import MetricQuery
 from .kpis.scope import breakdown, compute_metric
 from .kpis.workforce import active_agents
 from .mapping import load_mappings
@@ -156,6 +157,16 @@ def _mappings_of(inputs: AuditInputs, sites: SiteDirectory) -> tuple[Path, ...]:
     return with_attached(inputs.mappings, attached_mappings(inputs.contracts_dir, [s.site_id for s in sites.sites]))
 
 
+@dataclass(frozen=True, eq=False)
+class AuditRun:
+    """An audited period with what it was computed from: the validated exports (quarantine files)
+    and the period's rows (the evidence behind each KPI, `evidence.build_evidence`)."""
+
+    result: AuditResult
+    validated: ValidatedExports
+    data: PeriodData
+
+
 def run_audit(inputs: AuditInputs, period: Period, history: History | None = None,
               validated: ValidatedExports | None = None,
               progress: Callable[[str], None] | None = None, finalise: bool = False,
@@ -169,6 +180,14 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
     Raises DataError when the exports have blocking problems, ConfigError for contracts and
     dispute files (a remedy naming ids the period's data does not hold, among others).
     """
+    run = audit_period(inputs, period, history, validated, progress, finalise, force)
+    return run.result, run.validated
+
+
+def audit_period(inputs: AuditInputs, period: Period, history: History | None = None,
+                 validated: ValidatedExports | None = None, progress: Callable[[str], None] | None = None,
+                 finalise: bool = False, force: bool = False) -> AuditRun:
+    """`run_audit`, keeping the period's rows for the evidence of missed and at-risk KPIs."""
     from .versions import plan_issue, with_changes
 
     step = progress or (lambda _message: None)
@@ -209,7 +228,7 @@ def run_audit(inputs: AuditInputs, period: Period, history: History | None = Non
         inputs_fingerprint=_fingerprint(validated, inputs.contracts, disputes, period),
     )
     issue = plan_issue(history, period, result.inputs_fingerprint, len(open_disputes), finalise, force)
-    return with_changes(replace(result, issue=issue), history), validated
+    return AuditRun(with_changes(replace(result, issue=issue), history), validated, data)
 
 
 def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period: Period,
@@ -270,6 +289,7 @@ class PricedVendor:
     fee_basis: str
     consistency: ConsistencyResult | None
     disputes: tuple[DisputeLine, ...] = ()
+    queries: tuple[tuple[str, MetricQuery], ...] = ()  # (kpi_id, the query its value came from)
 
 
 def price_vendor(terms: Contract, period: Period, data: PeriodData, sites: SiteDirectory,
@@ -290,14 +310,15 @@ def price_vendor(terms: Contract, period: Period, data: PeriodData, sites: SiteD
     results: dict[str, MetricResult] = {}
     undisputed: dict[str, MetricResult] = {}
     excused: dict[str, str] = {}
+    queries: dict[str, MetricQuery] = {}
     for kpi in terms.kpis:
-        results[kpi.id] = compute_metric(
-            kpi.metric, data, site_ids, _kpi_params(kpi, terms),
-            channels=kpi.filters.channels, queues=kpi.filters.queues,
-            exclude_queues=terms.excused.queues, exclude_dates=excused_dates, min_sample=kpi.min_sample)
+        query = kpi_query(kpi, terms, site_ids, excused_dates)
+        results[kpi.id] = query.compute(data)
         if kpi.id in granted:
             undisputed[kpi.id] = results[kpi.id]
-            results[kpi.id] = _remedied_result(kpi, terms, data, site_ids, excused_dates, granted[kpi.id])
+            query = _remedied_query(kpi, terms, site_ids, excused_dates, granted[kpi.id])
+            results[kpi.id] = query.compute(data)
+        queries[kpi.id] = query
         reason = _excuse(kpi, terms, period, excused_dates)
         if reason:
             excused[kpi.id] = reason
@@ -320,7 +341,7 @@ def price_vendor(terms: Contract, period: Period, data: PeriodData, sites: SiteD
 
     scorecard, settlement = price(results)
     dispute_lines = _dispute_lines(disputes, results, undisputed, scorecard, settlement, price)
-    return PricedVendor(scorecard, settlement, fees, fee_basis, consistency, dispute_lines)
+    return PricedVendor(scorecard, settlement, fees, fee_basis, consistency, dispute_lines, tuple(queries.items()))
 
 
 def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: PeriodData,
@@ -353,6 +374,7 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
         trend=_trend(scorecard, history, period),
         movers=_movers(scorecard, settlement, terms.currency),
         disputes=dispute_lines,
+        kpi_queries=priced.queries,
     )
 
 
@@ -365,18 +387,27 @@ def _granted(disputes: LoadedDisputes | None) -> dict[str, Remedy]:
     return {k: merged(v) for k, v in by_kpi.items()}
 
 
-def _remedied_result(kpi: Kpi, terms: Contract, data: PeriodData, site_ids: Sequence[str],
-                     excused_dates: Sequence[date], remedy: Remedy) -> MetricResult:
-    """The KPI computed with a granted remedy: its dates and queues join the contract's excused
+@dataclass(frozen=True)
+class _RemedyNarrowing:
+    """A granted remedy's intervals, contacts, evaluations and re-scores, as a query's narrowing of the
+    vendor's rows (`kpis.query.Narrowing`): the KPI's value and its evidence read the same rows."""
+
+    remedy: Remedy
+
+    def narrow(self, data: PeriodData, site_ids: tuple[str, ...]) -> PeriodData:
+        return remedied(data, site_ids, self.remedy)
+
+
+def _remedied_query(kpi: Kpi, terms: Contract, site_ids: Sequence[str], excused_dates: Sequence[date],
+                    remedy: Remedy) -> MetricQuery:
+    """The KPI's query with a granted remedy: its dates and queues join the contract's excused
     ones; intervals, contacts, evaluations and re-scores narrow a copy of the vendor's data."""
-    rows = data
-    if remedy.exclude_intervals or remedy.exclude_contacts or remedy.exclude_evaluations or remedy.rescore:
-        rows = remedied(data, site_ids, remedy)
-    return compute_metric(
-        kpi.metric, rows, site_ids, _kpi_params(kpi, terms), channels=kpi.filters.channels,
-        queues=kpi.filters.queues,
-        exclude_queues=tuple(dict.fromkeys([*terms.excused.queues, *remedy.exclude_queues])),
-        exclude_dates=tuple(sorted({*excused_dates, *remedy.exclude_dates})), min_sample=kpi.min_sample)
+    plain = kpi_query(kpi, terms, site_ids, excused_dates)
+    narrows = bool(remedy.exclude_intervals or remedy.exclude_contacts or remedy.exclude_evaluations
+                   or remedy.rescore)
+    return replace(plain, exclude_queues=tuple(dict.fromkeys([*terms.excused.queues, *remedy.exclude_queues])),
+                   exclude_dates=tuple(sorted({*excused_dates, *remedy.exclude_dates})),
+                   narrowing=_RemedyNarrowing(remedy) if narrows else None)
 
 
 def _dispute_lines(disputes: LoadedDisputes | None, results: Mapping[str, MetricResult],
@@ -408,6 +439,16 @@ def _dispute_lines(disputes: LoadedDisputes | None, results: Mapping[str, Metric
             outcome_without=str(before.outcome) if before else "", outcome_with=str(after.outcome) if after else "",
             money_delta=delta))
     return tuple(lines)
+
+
+def kpi_query(kpi: Kpi, terms: Contract, site_ids: Sequence[str], excused_dates: Sequence[date]) -> MetricQuery:
+    """The question a KPI asks of the period's rows: its metric, parameters, filters and what the
+    contract excuses. Its value and its evidence are both read through it."""
+    return MetricQuery(
+        kpi.metric, tuple(site_ids), tuple(sorted(_kpi_params(kpi, terms).items())),
+        channels=tuple(kpi.filters.channels) if kpi.filters.channels is not None else None,
+        queues=tuple(kpi.filters.queues) if kpi.filters.queues is not None else None,
+        exclude_queues=tuple(terms.excused.queues), exclude_dates=tuple(excused_dates), min_sample=kpi.min_sample)
 
 
 def _kpi_params(kpi: Kpi, terms: Contract) -> dict[str, object]:

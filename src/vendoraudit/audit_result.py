@@ -16,6 +16,7 @@ from .results import MetricResult, Site
 
 if TYPE_CHECKING:
     from .contract.model import Contract
+    from .kpis.query import MetricQuery
     from .kpis.brand import ConsistencyResult
     from .money import Settlement
     from .scoring import Scorecard
@@ -169,6 +170,30 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class EvidenceSheetRef:
+    """One KPI's sheet of an evidence workbook: why it is there, how many rows it lists, and the CSV
+    holding the whole list when the sheet shows only the first rows."""
+
+    kpi_id: str
+    sheet: str
+    reason: str  # "missed" or "at_risk"
+    rows: int
+    rows_shown: int
+    csv: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceIndex:
+    """A vendor's evidence workbook (a file of the period's output folder) and its KPI sheets."""
+
+    workbook: str
+    sheets: tuple[EvidenceSheetRef, ...]
+
+    def sheet_for(self, kpi_id: str) -> EvidenceSheetRef | None:
+        return next((s for s in self.sheets if s.kpi_id == kpi_id), None)
+
+
+@dataclass(frozen=True)
 class VendorAudit:
     """One vendor's month: contract terms in force, scores, money, sections and trend."""
 
@@ -190,6 +215,9 @@ class VendorAudit:
     movers: tuple[str, ...]  # "the three things that moved the score", in words
     disputes: tuple[DisputeLine, ...] = ()
     changes: Changes | None = None  # None on the first version
+    # The question each KPI asked of the period's rows (kpi_id, query): its evidence reads the same rows.
+    kpi_queries: tuple[tuple[str, MetricQuery], ...] = field(default=(), metadata={"json_skip": True})
+    evidence: EvidenceIndex | None = None  # set once the evidence workbook is built (`evidence.attach_evidence`)
 
 
 @dataclass(frozen=True)

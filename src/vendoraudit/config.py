@@ -2,7 +2,8 @@
 
 So a cron line stays short: `vendoraudit audit --period previous` with the rest in the file.
 Environment variables: VENDORAUDIT_CONFIG (the file), VENDORAUDIT_EXPORTS, VENDORAUDIT_CONTRACTS,
-VENDORAUDIT_PERIOD, VENDORAUDIT_OUT, VENDORAUDIT_PAPER, VENDORAUDIT_DISPUTES.
+VENDORAUDIT_PERIOD, VENDORAUDIT_OUT, VENDORAUDIT_PAPER, VENDORAUDIT_DISPUTES,
+VENDORAUDIT_ROWS_PER_EVIDENCE_SHEET.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from .errors import ConfigError
 
 CONFIG_NAME = "vendoraudit.toml"
 _KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes",
-         "max_quarantined_percent"}
+         "max_quarantined_percent", "rows_per_evidence_sheet"}
 DEFAULT_MAX_QUARANTINED_PERCENT = 2.0
+# Rows an evidence sheet shows before the whole list goes to a CSV (evidence.DEFAULT_ROWS_PER_SHEET).
+DEFAULT_EVIDENCE_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class AuditSettings:
     # More rows quarantined for errors than this share of a table blocks the money (exclusions
     # a mapping makes on purpose never count).
     max_quarantined_percent: float = DEFAULT_MAX_QUARANTINED_PERCENT
+    rows_per_evidence_sheet: int = DEFAULT_EVIDENCE_ROWS  # rows per evidence sheet; beyond, the list goes to CSV
     source: str = "built-in defaults"
 
     @property
@@ -56,7 +60,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
     values: dict[str, object] = {}
     if path is not None:
         values.update(_resolve(_read_toml(path), path.parent))
-    for key in ("exports", "contracts", "period", "out", "paper", "disputes"):
+    for key in ("exports", "contracts", "period", "out", "paper", "disputes", "rows_per_evidence_sheet"):
         if env.get(f"VENDORAUDIT_{key.upper()}"):
             values[key] = env[f"VENDORAUDIT_{key.upper()}"]
     values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
@@ -70,6 +74,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
         history=Path(str(values["history"])) if values.get("history") else None,
         disputes=Path(str(values.get("disputes", "disputes"))),
         max_quarantined_percent=_percent(values.get("max_quarantined_percent", DEFAULT_MAX_QUARANTINED_PERCENT)),
+        rows_per_evidence_sheet=_evidence_rows(values.get("rows_per_evidence_sheet", DEFAULT_EVIDENCE_ROWS)),
         source=str(path) if path is not None else "built-in defaults",
     )
 
@@ -113,6 +118,17 @@ def _percent(value: object) -> float:
     if not 0 <= number <= 100:
         raise ConfigError(f"max_quarantined_percent must be a number from 0 to 100, got {value!r}")
     return number
+
+
+def _evidence_rows(value: object) -> int:
+    """A whole number of rows >= 1 (text from the environment too); ConfigError otherwise."""
+    try:
+        rows = int(str(value).strip().replace("_", "")) if not isinstance(value, bool) else 0
+    except ValueError:
+        rows = 0
+    if rows < 1 or (isinstance(value, float) and not value.is_integer()):
+        raise ConfigError(f"rows_per_evidence_sheet must be a whole number of rows, at least 1, got {value!r}")
+    return rows
 
 
 def _paper(value: str) -> str:

@@ -1,7 +1,8 @@
 """Delivering an audit: write every output of a period, publish it, then record it in the history.
 
 Outputs go to `OUT/YYYY-MM/`: the JSON results, the finance workbook, one PDF scorecard per vendor
-and a portfolio PDF, the validation report, quarantine files and a manifest of SHA-256 hashes.
+and a portfolio PDF, the evidence workbooks (and CSVs) of missed and at-risk KPIs, the validation
+report, quarantine files and a manifest of SHA-256 hashes.
 They are staged in a hidden folder and swapped into place only when all are written, so a failed
 or killed run leaves the published folder as it was (see `publish`). Nothing here reads the wall
 clock into an output: the same inputs give byte-identical files.
@@ -12,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .audit_result import AuditResult
 from .errors import OutputError
+from .evidence.build import EvidenceBook
 from .history import History
 from .periods import Period
 from .publish import publish, staging_dir, write_bytes
@@ -37,9 +39,14 @@ class Delivery:
 
 def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, history: History,
             paper: str = "A4", finalise: bool = False, force: bool = False,
-            progress: Progress | None = None) -> Delivery:
-    """Write and publish one audited period, then record it; OutputError when it cannot or may not."""
+            progress: Progress | None = None, evidence: Sequence[EvidenceBook] = ()) -> Delivery:
+    """Write and publish one audited period, then record it; OutputError when it cannot or may not.
+
+    `evidence`: the vendors' evidence books (`evidence.build_evidence`), written beside the
+    scorecards; `result` should carry their index (`evidence.attach_evidence`) so that each
+    scorecard names its file."""
     step = progress or (lambda _message: None)
+    _check_evidence(result, evidence)
     period = result.period
     reopen = check_replaceable(history, period, force)
     stage = staging_dir(out_dir, str(period))
@@ -63,6 +70,13 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
         write_pdfs(result, stage, paper=paper, contracts=_contract_bytes(result))
 
         _carry_earlier_versions(out_dir / str(period), stage, result.issue.version)
+
+        if evidence:
+            step("writing the evidence of missed and at-risk KPIs")
+            from .render_evidence import write_evidence  # openpyxl only when writing
+
+            write_evidence(evidence, stage)
+
         write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
         folder = publish(stage, out_dir, str(period))
     except BaseException:
@@ -105,6 +119,15 @@ def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+
+
+def _check_evidence(result: AuditResult, evidence: Sequence[EvidenceBook]) -> None:
+    """ValueError when the result names an evidence workbook that is not among the books to write
+    (a scorecard must never point at a file that is not there)."""
+    written = {b.workbook for b in evidence}
+    named = {v.evidence.workbook for v in result.vendors if v.evidence is not None}
+    if named - written:
+        raise ValueError(f"evidence named but not given: {', '.join(sorted(named - written))}")
 
 
 def check_replaceable(history: History, period: Period, force: bool) -> bool:

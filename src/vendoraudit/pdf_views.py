@@ -115,6 +115,16 @@ class KpiRow:
     weight: str
     money: str
     reason: str
+    evidence: str = ""  # "evidence-2026-10-ACME.xlsx, sheet csat" for a missed or at-risk KPI
+
+
+def kpi_evidence(vendor: VendorAudit, kpi_id: str) -> str:
+    """Where the rows behind a KPI are, or '' when it has no evidence sheet."""
+    ref = vendor.evidence.sheet_for(kpi_id) if vendor.evidence is not None else None
+    if ref is None:
+        return ""
+    where = f"{vendor.evidence.workbook}, sheet {ref.sheet}"  # type: ignore[union-attr]
+    return f"{where} (all {ref.rows:,} rows in {ref.csv})" if ref.csv else where
 
 
 def kpi_figures(score: KpiScore) -> tuple[str, str, str]:
@@ -160,7 +170,7 @@ def kpi_rows(vendor: VendorAudit) -> list[KpiRow]:
             outcome=s.outcome.value, outcome_label=OUTCOME_LABELS[s.outcome],
             points=f"{s.points}/10" if s.points is not None else DASH,
             weight=f"{s.effective_weight:.1f}%" if s.points is not None else f"({s.weight.normalize():f}%)",
-            money=kpi_money(s, vendor.settlement), reason=s.reason))
+            money=kpi_money(s, vendor.settlement), reason=s.reason, evidence=kpi_evidence(vendor, s.kpi_id)))
     return rows
 
 

@@ -36,6 +36,9 @@ def audit(
                                                           "besides the contracts' (repeatable).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Settings file (default ./vendoraudit.toml).")] = None,
     paper: Annotated[Optional[str], typer.Option(help="A4 or Letter.")] = None,
+    evidence_rows: Annotated[Optional[int], typer.Option(
+        help="Rows an evidence sheet shows (setting rows_per_evidence_sheet, default 10000); "
+             "a longer list also goes to a CSV beside it.")] = None,
     finalise: Annotated[bool, typer.Option("--finalise", help="Mark the period final once written (refused while a dispute is open).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a finalised period.")] = False,
     fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="Exit 5 when any KPI was missed.")] = False,
@@ -47,7 +50,8 @@ def audit(
     """Run the monthly audit: validate, compute KPIs, score, price, and write every output.
 
     For each period it writes OUT/YYYY-MM/ with the JSON results, the finance workbook, a PDF
-    scorecard per vendor, the portfolio PDF, the validation report and quarantine files, and
+    scorecard per vendor, the portfolio PDF, an evidence workbook per vendor with a missed or
+    at-risk KPI, the validation report and quarantine files, and
     records the period in OUT/history.sqlite. Decided disputes of the period (--disputes) are
     applied; each run that changes something issues the next version (v1, v2, ...). Settings come from vendoraudit.toml and
     VENDORAUDIT_* variables unless given here.
@@ -62,18 +66,19 @@ def audit(
     code = run(feedback, exports=exports, contracts=contracts, period=period, out=out, mapping=mapping,
                disputes=disputes, tz=tz, in_house=in_house, config=config, paper=paper, finalise=finalise,
                force=force, fail_on_breach=fail_on_breach,
-               wait=wait, json_out=json_out)
+               wait=wait, json_out=json_out, evidence_rows=evidence_rows)
     raise typer.Exit(int(code))
 
 
 def run(feedback: Feedback, *, exports: Path | None, contracts: Path | None, period: str | None,
         out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
         finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
-        disputes: Path | None = None, tz: list[str] | None = None, in_house: list[str] | None = None) -> ExitCode:
+        disputes: Path | None = None, tz: list[str] | None = None, in_house: list[str] | None = None,
+        evidence_rows: int | None = None) -> ExitCode:
     """The command's body; returns the exit code instead of exiting (tests call it directly)."""
     try:
         return _run(feedback, exports, contracts, period, out, mapping, config, paper, finalise, force,
-                    fail_on_breach, wait, json_out, disputes, tz, in_house)
+                    fail_on_breach, wait, json_out, disputes, tz, in_house, evidence_rows)
     except VendorAuditError as exc:
         feedback.error(str(exc), exc.problems)
         return exit_code_for(exc)
@@ -92,8 +97,9 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
          out: Path | None, mapping: list[Path] | None, config: Path | None, paper: str | None,
          finalise: bool, force: bool, fail_on_breach: bool, wait: float, json_out: bool,
          disputes: Path | None = None, tz: list[str] | None = None,
-         in_house: list[str] | None = None) -> ExitCode:
-    from ..audit import AuditInputs, exports_dir_for, read_exports, run_audit
+         in_house: list[str] | None = None, evidence_rows: int | None = None) -> ExitCode:
+    from ..audit import AuditInputs, audit_period, exports_dir_for, read_exports
+    from ..evidence import attach_evidence, build_evidence
     from ..config import load_settings
     from ..contract.loader import load_contracts
     from ..disputes.loader import DisputeSet, load_disputes
@@ -106,7 +112,8 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
     from ..report_json import dumps
 
     settings = load_settings(config, exports=exports, contracts=contracts, period=period, out=out,
-                             mappings=tuple(mapping or ()), paper=paper, disputes=disputes)
+                             mappings=tuple(mapping or ()), paper=paper, disputes=disputes,
+                             rows_per_evidence_sheet=evidence_rows)
     try:
         periods = parse_periods(settings.period)
     except ValueError as exc:
@@ -131,15 +138,19 @@ def _run(feedback: Feedback, exports: Path | None, contracts: Path | None, perio
                                      contracts_dir=settings.contracts)
                 validated = read_exports(inputs, p)
                 try:
-                    result, validated = run_audit(inputs, p, history, validated=validated, progress=step,
-                                                  finalise=finalise, force=force)
+                    audited = audit_period(inputs, p, history, validated=validated, progress=step,
+                                           finalise=finalise, force=force)
                 except DataError as exc:
                     # Blocked: the validation report and quarantine still go where the outputs go.
                     delivery = deliver_blocked(validated, p, exc.problems, settings.out, history, force=force)
                     feedback.info(f"{p}: blocked; validation report and quarantine in {delivery.folder}")
                     raise
+                step("gathering the evidence of missed and at-risk KPIs")
+                books = build_evidence(audited.result, audited.data, settings.rows_per_evidence_sheet)
+                result, validated = attach_evidence(audited.result, books), audited.validated
+                del audited  # the period's rows are not needed past this point
                 delivery = deliver(result, validated, settings.out, history, settings.paper,
-                                   finalise=finalise, force=force, progress=step)
+                                   finalise=finalise, force=force, progress=step, evidence=books)
             feedback.info(f"{p}: {len(delivery.files)} files in {delivery.folder}")
             breached |= any(v.scorecard.is_breached for v in result.outsourced)
             summaries.append((result, delivery))
