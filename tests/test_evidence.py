@@ -3,6 +3,7 @@ and denominator for every metric kind, summaries that add up, the cap and its CS
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 from datetime import date
@@ -176,7 +177,12 @@ def test_capped_sheet_shows_first_rows_says_so_and_writes_the_whole_csv(run, tmp
 
 def test_workbook_bytes_are_deterministic(books):
     book = books[0]
-    assert workbook_bytes(book) == workbook_bytes(book)
+    data = workbook_bytes(book)
+    assert data == workbook_bytes(book)
+    core = ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    # Document dates come from the period, never the wall clock.
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]+)<", core) == ["2026-10-01T00:00:00Z"] * 2
+    assert {i.date_time for i in ZipFile(io.BytesIO(data)).infolist()} == {(2026, 10, 1, 0, 0, 0)}
 
 
 def test_formula_like_text_is_neutralised_in_csv_and_workbook(run, tmp_path):

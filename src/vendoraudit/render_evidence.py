@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.writer.excel import ExcelWriter
 
 from .errors import OutputError
 from .evidence.build import EvidenceBook, EvidenceSheet
@@ -203,7 +204,8 @@ def workbook_bytes(book: EvidenceBook) -> bytes:
     wb.properties.created = stamp
     wb.properties.modified = stamp
     buffer = io.BytesIO()
-    wb.save(buffer)
+    # ExcelWriter, not wb.save: save_workbook stamps `modified` with the wall clock.
+    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
     return _normalised_zip(buffer.getvalue(), book.period.year, book.period.month)
 
 
