@@ -67,7 +67,7 @@ def test_json_and_scorecard_name_the_evidence(canary_run):
     if shutil.which("pdftotext"):
         import subprocess
 
-        text = subprocess.run(["pdftotext", str(folder / "scorecard-2026-10-CALLCO.pdf"), "-"], capture_output=True,
+        text = subprocess.run(["pdftotext", str(folder / "scorecard-2026-10-CALLCO-v1.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert "evidence-2026-10-" in text and "callback_10min" in text
 
