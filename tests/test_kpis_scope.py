@@ -9,6 +9,7 @@ import pytest
 from kpis_frames import UTC, at, data, evaluation
 
 from vendoraudit.kpis import compute_metric
+from vendoraudit.kpis.exact import unscale
 from vendoraudit.kpis.quality import criterion_score, criterion_totals
 from vendoraudit.kpis.scope import restrict
 from vendoraudit.tables import CHANNELS, DIRECTIONS
@@ -69,7 +70,9 @@ def test_criterion_totals_answer_each_criterion_as_its_own_query():
     for criterion in ("c0", "c1", "c2", "absent"):
         alone = criterion_score(d.evaluations, d.qa_items, criterion)
         assert criterion_score(d.evaluations, d.qa_items, criterion, totals=totals) == alone
-    assert totals["c0"] == (18.0, 20.0, 2)
+    c0 = totals["c0"]
+    assert (unscale(c0.earned), unscale(c0.possible), c0.items, c0.evaluations) == (18.0, 20.0, 2, 2)
+    assert (c0.scores.mean, c0.scores.sd) == (90.0, pytest.approx(14.142135623730951))  # scores 80 and 100
 
 
 def test_criterion_sums_of_a_scope_agree_with_its_items():

@@ -3,8 +3,9 @@
 For each brand-promise criterion (qa.criterion_score) and each survey metric (CSAT top-2-box, NPS,
 CES mean) of the same period: vendor value, baseline value, gap = vendor - baseline in points, and a
 two-sided 95% test of equality:
-- criterion scores: two-proportion z test treating earned / possible as a proportion over points
-  (each possible point a trial), the same reading as their Wilson interval;
+- criterion scores: Welch's t test over evaluations, each evaluation's own score on the criterion
+  one observation (spec/metrics.md: the unit of analysis is the evaluation, never the point, so
+  the test does not change when every item's points are scaled);
 - CSAT top-2-box: two-proportion z test over answers;
 - NPS: z = (NPS_v - NPS_b) / sqrt(Var_v + Var_b) with the NPS variance formula (n >= 2 a side);
 - CES mean: Welch's t test (n >= 2 a side).
@@ -24,7 +25,10 @@ import polars as pl
 
 from ..results import MetricResult
 from . import survey
+from .exact import Moments, moments
 from .period import PeriodData
+from .quality import CriterionTotal
+from .registry import criterion_totals_of
 from .scope import compute_metric, restrict
 from .stats import (Significance, nps_difference_test, nps_variance, round_half_up, two_proportion_test,
                     welch_test)
@@ -45,6 +49,9 @@ class GapResult:
     test: str  # "two-proportion-z", "nps-variance-z", "welch-t", or "" when untestable
     floor: float | None = None  # criteria only
     consistency: float | None = None  # s_k, criteria of the all-channel comparison only
+    n_vendor: int = 0  # the test's observations on each side, counted in `unit`
+    n_baseline: int = 0
+    unit: str = ""  # what one observation is: "evaluation" (criteria) or "answer" (surveys)
 
     @property
     def label(self) -> str:
@@ -82,12 +89,19 @@ def consistency_points(lds: float) -> int:
 
 
 def _gap(metric_id: str, criterion: str | None, channel: str | None, v: MetricResult, b: MetricResult,
-         test: Significance | None, floor: float | None = None) -> GapResult:
+         test: Significance | None, floor: float | None = None, unit: str = "answer") -> GapResult:
     gap = v.value - b.value if v.value is not None and b.value is not None else None
     return GapResult(metric_id=metric_id, criterion=criterion, channel=channel, vendor=v, baseline=b,
                      gap=gap, p_value=test.p_value if test and gap is not None else None,
                      significant=bool(test and gap is not None and test.significant),
-                     test=test.method if test and gap is not None else "", floor=floor)
+                     test=test.method if test and gap is not None else "", floor=floor,
+                     n_vendor=v.n, n_baseline=b.n, unit=unit)
+
+
+def _score_moments(data: PeriodData, sites: Sequence[str], criterion: str, channel: str | None) -> Moments:
+    """The moments of each evaluation's own score on `criterion` over the scope (cached per scope)."""
+    scoped = restrict(data, sites, channels=None if channel is None else [channel])
+    return criterion_totals_of(scoped).get(criterion, CriterionTotal()).scores
 
 
 def _criterion_gap(data: PeriodData, vendor_sites: Sequence[str], baseline_sites: Sequence[str], criterion: str,
@@ -98,15 +112,20 @@ def _criterion_gap(data: PeriodData, vendor_sites: Sequence[str], baseline_sites
               for sites in (vendor_sites, baseline_sites))
     test = None
     if rv.has_data and rb.has_data:
-        test = two_proportion_test(rv.numerator, rv.denominator, rb.numerator, rb.denominator)  # type: ignore[arg-type]
-    return _gap("qa.criterion_score", criterion, channel, rv, rb, test, floor)
+        test = _welch(*(_score_moments(data, sites, criterion, channel) for sites in (vendor_sites, baseline_sites)))
+    return _gap("qa.criterion_score", criterion, channel, rv, rb, test, floor, unit="evaluation")
+
+
+def _welch(v: Moments, b: Moments) -> Significance | None:
+    """Welch's t test of two samples given by their exact moments (None below two a side)."""
+    if v.n < 2 or b.n < 2:
+        return None
+    return welch_test(v.mean, v.sd, v.n, b.mean, b.sd, b.n)  # type: ignore[arg-type]
 
 
 def _ces_stats(frame: pl.DataFrame) -> tuple[float, float, int]:
-    scores = survey.answers(frame, "ces").cast(pl.Float64)
-    n = scores.len()
-    sd = float(scores.std(ddof=1)) if n > 1 else 0.0  # type: ignore[arg-type]
-    return float(scores.mean()) if n else 0.0, sd, n  # type: ignore[arg-type]
+    m = moments(survey.answers(frame, "ces"))
+    return m.mean or 0.0, m.sd or 0.0, m.n
 
 
 def _survey_gaps(v: PeriodData, b: PeriodData, channel: str | None) -> list[GapResult]:

@@ -8,14 +8,16 @@ copies are left out of every metric except evaluator agreement, which uses only 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import polars as pl
 
 from ..periods import Period
-from ..results import MetricResult, Unit
+from ..results import Interval, MetricResult, Unit
+from .exact import Moments, exact_sum, moment_exprs, unscale
 from .shapes import mean_of, no_data, params_of, proportion, ratio
-from .stats import sample_size
+from .stats import mean_interval, sample_size
 from .workforce import active_agents
 
 
@@ -28,9 +30,10 @@ def evaluation_scores(evaluations: pl.DataFrame, items: pl.DataFrame) -> pl.Data
 
 
 # An evaluation's items summed (grouped by the caller, by id or by row): see `evaluation_scores`.
+# Exact sums (integers of 1e-9 points): the score's last digit does not depend on the summing order.
 ITEM_SUMS = (
-    pl.col("points_earned").sum().alias("_earned"),
-    pl.when(pl.col("points_earned").is_not_null()).then(pl.col("points_possible")).sum().alias("_possible"),
+    exact_sum(pl.col("points_earned")).alias("_earned"),
+    exact_sum(pl.when(pl.col("points_earned").is_not_null()).then(pl.col("points_possible"))).alias("_possible"),
     pl.col("critical_failed").fill_null(False).any().alias("critical"),
 )
 
@@ -41,7 +44,8 @@ def with_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
         evaluations.with_columns(pl.col("critical").fill_null(False))
         .with_columns(
             pl.when(pl.col("critical")).then(pl.lit(0.0))
-            .when(pl.col("_possible") > 0).then(100.0 * pl.col("_earned") / pl.col("_possible"))
+            .when(pl.col("_possible") > 0)
+            .then(100.0 * pl.col("_earned").cast(pl.Float64) / pl.col("_possible").cast(pl.Float64))
             .otherwise(pl.lit(None, dtype=pl.Float64))
             .alias("score")
         )
@@ -73,52 +77,96 @@ def critical_error_rate(evaluations: pl.DataFrame) -> MetricResult:
     return proportion("qa.critical_error_rate", int(rows.get_column("critical").sum()), rows.height)
 
 
-CriterionTotals = dict[str, tuple[float, float, int]]
+@dataclass(frozen=True)
+class CriterionTotal:
+    """One criterion over a scope's non-calibration evaluations where it applied.
+
+    `earned` and `possible` are exact sums in 1e-9 points (see `exact`), `items` the applicable
+    items, and `scores` the moments of each evaluation's own criterion score (100 * earned /
+    possible within the evaluation): the observations of the criterion's interval and gap tests.
+    """
+
+    earned: int = 0
+    possible: int = 0
+    items: int = 0
+    scores: Moments = field(default_factory=Moments)
+
+    def __add__(self, other: CriterionTotal) -> CriterionTotal:
+        return CriterionTotal(self.earned + other.earned, self.possible + other.possible,
+                              self.items + other.items, self.scores + other.scores)
+
+    @property
+    def evaluations(self) -> int:
+        return self.scores.n
 
 
-# Items of one criterion summed (grouped by the caller): points earned and possible, and the count,
-# of the applicable items (points_earned given).
+CriterionTotals = dict[str, CriterionTotal]
+
+# The applicable items of one (evaluation, criterion) summed: stage one of `CRITERION_SUMS`.
+_PER_EVALUATION = (
+    exact_sum(pl.col("points_earned")).alias("_e"),
+    exact_sum(pl.col("points_possible")).alias("_p"),
+    pl.len().alias("_items"),
+)
+_EVALUATION_SCORE = (100.0 * pl.col("_e").cast(pl.Float64) / pl.col("_p").cast(pl.Float64))
+# Stage two, grouped by the caller by criterion (and cell): points, items and score moments.
 CRITERION_SUMS = (
-    pl.col("points_earned").sum(),
-    pl.when(pl.col("points_earned").is_not_null()).then(pl.col("points_possible")).sum(),
-    pl.col("points_earned").count().alias("items"),
+    pl.col("_e").sum().alias("points_earned"),
+    pl.col("_p").sum().alias("points_possible"),
+    pl.col("_items").sum().alias("items"),
+    *moment_exprs(pl.when(pl.col("_p") > 0).then(_EVALUATION_SCORE), "score"),
 )
 
 
+def per_evaluation(items: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """The applicable items summed per (`key`, criterion_id): `_e`, `_p` and `_items`, the first
+    stage of `CRITERION_SUMS` (`key` names the evaluation: its id or its row)."""
+    return (items.filter(pl.col("points_earned").is_not_null())
+            .group_by(key, "criterion_id").agg(*_PER_EVALUATION))
+
+
 def criterion_totals(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame) -> CriterionTotals:
-    """criterion_id -> (points earned, points possible, items) over the applicable items of the
-    non-calibration evaluations: every criterion of a scope in one pass."""
+    """criterion_id -> `CriterionTotal` over the applicable items of the non-calibration
+    evaluations: every criterion of a scope in one pass."""
     keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
-    return summed_totals(items.lazy().filter(pl.col("points_earned").is_not_null())
-                         .join(keep, on="evaluation_id", how="semi")
-                         .group_by("criterion_id").agg(*CRITERION_SUMS).collect())
+    mine = items.lazy().join(keep, on="evaluation_id", how="semi")
+    return summed_totals(per_evaluation(mine, "evaluation_id").group_by("criterion_id")
+                         .agg(*CRITERION_SUMS).collect())
 
 
 def summed_totals(sums: pl.DataFrame) -> CriterionTotals:
     """`criterion_totals` from `CRITERION_SUMS` by criterion_id and anything else (site and channel
     in `period.PeriodData.criteria`); criteria with no applicable item are left out."""
-    totals = (sums.group_by("criterion_id")
-              .agg(pl.col("points_earned").sum(), pl.col("points_possible").sum(), pl.col("items").sum())
+    names = ("points_earned", "points_possible", "items", "score_n", "score_sum", "score_sq")
+    totals = (sums.group_by("criterion_id").agg(*(pl.col(c).sum() for c in names))
               .filter(pl.col("items") > 0))
-    return {c: (float(e or 0.0), float(p or 0.0), int(n)) for c, e, p, n in totals.iter_rows()}
+    return {c: CriterionTotal(int(e or 0), int(p or 0), int(n), Moments(int(k or 0), int(t or 0), int(q or 0)))
+            for c, e, p, n, k, t, q in totals.iter_rows()}
 
 
 def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame, criterion: str,
                     totals: CriterionTotals | None = None) -> MetricResult:
     """100 * earned / possible of one criterion over the non-calibration evaluations where it applied.
 
-    No critical zeroing here: it scores the criterion itself. The interval treats earned / possible
-    as a proportion over points (Wilson with n = possible points); n is the number of evaluations.
+    No critical zeroing here: it scores the criterion itself. The unit of analysis is the
+    evaluation (spec/metrics.md, Criterion score): n is the number of evaluations, and the interval
+    is mean +- 1.96 s / sqrt(n) over each evaluation's own criterion score, never a proportion over
+    points (which would shrink with the points a criterion is worth).
     `totals`: the scope's `criterion_totals`, when the caller already has them.
     """
     metric_id = "qa.criterion_score"
     params = params_of({"criterion": criterion})
     if totals is None:
         totals = criterion_totals(evaluations, items.lazy().filter(pl.col("criterion_id") == criterion))
-    earned, possible, n = totals.get(criterion, (0.0, 0.0, 0))
-    if possible <= 0:
-        return no_data(metric_id, Unit.POINTS, params=params)
-    return replace(proportion(metric_id, earned, possible, params=params, sample=n), unit=Unit.POINTS)
+    total = totals.get(criterion, CriterionTotal())
+    if total.possible <= 0:
+        return no_data(metric_id, Unit.POINTS, params=params, n=total.evaluations)
+    scores = total.scores
+    bounds = mean_interval(scores.mean, scores.sd, scores.n) if scores.mean is not None else None
+    return MetricResult(
+        metric_id=metric_id, value=float(Fraction(100 * total.earned, total.possible)), unit=Unit.POINTS,
+        n=scores.n, numerator=unscale(total.earned), denominator=unscale(total.possible),
+        interval=Interval(bounds[0], bounds[1], "mean-normal") if bounds else None, params=params)
 
 
 def coverage(evaluations: pl.DataFrame, roster: pl.DataFrame, period: Period,

@@ -24,7 +24,7 @@ QUEUE = "queue"
 
 
 
-def _criterion_totals(data: PeriodData) -> quality.CriterionTotals:
+def criterion_totals_of(data: PeriodData) -> quality.CriterionTotals:
     """Every criterion of a scope at once, once: an audit asks for each brand-promise criterion."""
     def compute() -> quality.CriterionTotals:
         if data.criteria is not None:
@@ -63,6 +63,7 @@ class MetricDef:
     params: tuple[ParamSpec, ...] = ()
     variants: tuple[str, ...] = ()
     filters: frozenset[str] = frozenset()  # which of channel / queue filters apply
+    has_interval: bool = True  # False: its results never carry a 95% interval (no statistical allowance)
 
     @property
     def default_variant(self) -> str:
@@ -162,12 +163,12 @@ _DEFS = (
     MetricDef(
         "training.soft_skills_share", "Soft-skills share of training", Unit.PERCENT, Direction.HIGHER,
         ("training",), "Soft-skills training hours as a share of all training hours of the month.",
-        lambda d, p: training.soft_skills_share(d.training),
+        lambda d, p: training.soft_skills_share(d.training), has_interval=False,
     ),
     MetricDef(
         "training.client_paid_share", "Client-paid share of training", Unit.PERCENT, Direction.HIGHER,
         ("training",), "Training hours paid by the client as a share of the hours whose payer is known.",
-        lambda d, p: training.client_paid_share(d.training),
+        lambda d, p: training.client_paid_share(d.training), has_interval=False,
     ),
     # Quality
     MetricDef(
@@ -191,8 +192,9 @@ _DEFS = (
         "qa.criterion_score", "QA criterion score", Unit.POINTS, Direction.HIGHER,
         ("qa_evaluations", "qa_items"),
         "100 x points earned / points possible of one criterion across the month's evaluations where it "
-        "applied (no critical zeroing).",
-        lambda d, p: quality.criterion_score(d.evaluations, d.qa_items, totals=_criterion_totals(d), **p),
+        "applied (no critical zeroing); n counts evaluations, and the interval is mean +- 1.96 s / sqrt(n) over "
+        "each evaluation's own score on the criterion.",
+        lambda d, p: quality.criterion_score(d.evaluations, d.qa_items, totals=criterion_totals_of(d), **p),
         params=(ParamSpec("criterion", str, None, required=True),), filters=_ALL,
     ),
     MetricDef(
@@ -209,6 +211,7 @@ _DEFS = (
         "month's handled contacts.",
         lambda d, p: quality.sample_adequacy(d.evaluations, d.interactions, **p),
         params=(ParamSpec("margin", float, 5, positive=True, maximum=100),), filters=_ALL,
+        has_interval=False,
     ),
     MetricDef(
         "qa.evaluator_agreement", "Evaluator agreement", Unit.PERCENT, Direction.HIGHER,
@@ -294,11 +297,12 @@ _DEFS = (
         "exits over the last N months / average agents x 12 / N.",
         lambda d, p: workforce.attrition(d.roster, d.period, **p),
         params=(ParamSpec("months", int, 1, minimum=1, maximum=120),), variants=("monthly", "annualised"),
+        has_interval=False,
     ),
     MetricDef(
         "workforce.headcount", "Active agents", Unit.COUNT, Direction.HIGHER, ("roster",),
         "Agents active in the month (informative).",
-        lambda d, p: workforce.headcount(d.roster, d.period),
+        lambda d, p: workforce.headcount(d.roster, d.period), has_interval=False,
     ),
 )
 

@@ -1,4 +1,8 @@
-"""Training metrics: hours per active agent, onboarding completion, soft-skills and client-paid shares."""
+"""Training metrics: hours per active agent, onboarding completion, soft-skills and client-paid shares.
+
+Hours are summed exactly (`exact`): a total, an agent's hours and the interval's spread come out the
+same to the last digit whatever order the records are read or grouped in.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import polars as pl
 
 from ..periods import Period
 from ..results import Interval, MetricResult, Unit
+from .exact import SCALE, exact_sum, moments, unscale
 from .shapes import no_data, params_of, proportion, ratio
 from .stats import mean_interval
 from .workforce import active_agents, agents
@@ -30,14 +35,14 @@ def hours_per_agent(training: pl.DataFrame, roster: pl.DataFrame, period: Period
     n = active.height
     if n == 0:
         return no_data(metric_id, Unit.HOURS, params=params)
-    total = float(rows.get_column("hours").sum() or 0.0)
+    total = unscale(rows.select(exact_sum(pl.col("hours"))).item())
     per_agent = (
-        active.join(rows.group_by("site_id", "agent_id").agg(pl.col("hours").sum()),
+        active.join(rows.group_by("site_id", "agent_id").agg(exact_sum(pl.col("hours")).alias("_units")),
                     on=["site_id", "agent_id"], how="left")
-        .get_column("hours").fill_null(0.0)
+        .select((pl.col("_units").fill_null(0).cast(pl.Float64) / SCALE).alias("hours")).get_column("hours")
     )
     value = total / n
-    sd = float(per_agent.std(ddof=1)) if n > 1 else None  # type: ignore[arg-type]
+    sd = moments(per_agent).sd if n > 1 else None
     bounds = mean_interval(value, sd, n)
     interval = Interval(bounds[0], bounds[1], "mean-normal") if bounds else None
     return ratio(metric_id, total, float(n), unit=Unit.HOURS, n=n, params=params, interval=interval)
@@ -57,7 +62,7 @@ def onboarding_completion(training_to_date: pl.DataFrame, roster: pl.DataFrame, 
         (pl.col("hire_date") >= end - timedelta(days=days)) & (pl.col("hire_date") < end)
     ).select("site_id", "agent_id").unique()
     hours = (training_to_date.filter(pl.col("category") == ONBOARDING)
-             .group_by("site_id", "agent_id").agg(pl.col("hours").sum()))
+             .group_by("site_id", "agent_id").agg((exact_sum(pl.col("hours")).cast(pl.Float64) / SCALE).alias("hours")))
     done = (hires.join(hours, on=["site_id", "agent_id"], how="left")
             .select((pl.col("hours").fill_null(0.0).round(9) >= min_hours).sum()).item())
     return proportion(metric_id, int(done or 0), hires.height, params=params)
@@ -67,10 +72,10 @@ def soft_skills_share(training: pl.DataFrame) -> MetricResult:
     """Soft-skills hours / all training hours of the period, in percent (n = training records)."""
     metric_id = "training.soft_skills_share"
     row = training.select(
-        pl.col("hours").filter(pl.col("category") == SOFT_SKILLS).sum().alias("soft"),
-        pl.col("hours").sum().alias("all"),
+        exact_sum(pl.col("hours").filter(pl.col("category") == SOFT_SKILLS)).alias("soft"),
+        exact_sum(pl.col("hours")).alias("all"),
     ).row(0)
-    return ratio(metric_id, float(row[0] or 0.0), float(row[1] or 0.0), unit=Unit.PERCENT,
+    return ratio(metric_id, unscale(row[0]), unscale(row[1]), unit=Unit.PERCENT,
                  n=training.height, scale=100.0)
 
 
@@ -79,8 +84,8 @@ def client_paid_share(training: pl.DataFrame) -> MetricResult:
     metric_id = "training.client_paid_share"
     known = training.filter(pl.col("paid_by_client").is_not_null())
     row = known.select(
-        pl.col("hours").filter(pl.col("paid_by_client")).sum().alias("paid"),
-        pl.col("hours").sum().alias("all"),
+        exact_sum(pl.col("hours").filter(pl.col("paid_by_client"))).alias("paid"),
+        exact_sum(pl.col("hours")).alias("all"),
     ).row(0)
-    return ratio(metric_id, float(row[0] or 0.0), float(row[1] or 0.0), unit=Unit.PERCENT,
+    return ratio(metric_id, unscale(row[0]), unscale(row[1]), unit=Unit.PERCENT,
                  n=known.height, scale=100.0)
