@@ -892,7 +892,7 @@ def broken_files() -> tuple[list[OutFile], list[dict[str, Any]]]:
 
     training = as_local_text(pl.concat([f for _, f in tables["training"]]), tz).to_dicts()
     r_hours, r_stranger = rng.sample(range(1, len(training) + 1), 2)
-    plant("training.csv", training, r_hours, "hours", "out-of-range (hours > 24)", 30.0)
+    plant("training.csv", training, r_hours, "hours", "out-of-range (hours > 240)", 300.0)
     plant("training.csv", training, r_stranger, "agent_id", "training for an agent not on the roster", "NW-9999",
           severity="warning")
 

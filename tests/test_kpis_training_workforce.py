@@ -57,9 +57,25 @@ def test_termination_on_first_and_last_day():
             {"hire_date": D(2026, 11, 1)},  # not yet hired
             {"hire_date": D(2026, 10, 31)},
             {"hire_date": D(2025, 1, 1), "role": "trainer"}]
-    assert month_figures(frame("roster", rows), OCT) == (2, 1, 2)
+    # start: the two leavers of October; end: the one whose last day worked is 31 October and the
+    # hire of that day (spec: termination_date, the last day worked, not before the last day)
+    assert month_figures(frame("roster", rows), OCT) == (2, 2, 2)
     head = compute_metric("workforce.headcount", data(roster=rows), ["S1"])
     assert head.value == 3.0 and head.n == 3
+
+
+def test_attrition_counts_a_hire_on_the_first_at_the_start():
+    # spec/metrics.md: start headcount = agents employed at the start of the first local day,
+    # hire_date on or before it. 9 agents before October plus one hired on 1 October: start 10;
+    # one leaves on 15 October, one more is hired on 20 October: end 10; 1 / 10 = 10%.
+    rows = [{"agent_id": f"s{k}", "hire_date": D(2025, 3, 1)} for k in range(8)]
+    rows += [{"agent_id": "leaver", "hire_date": D(2025, 3, 1), "termination_date": D(2026, 10, 15)},
+             {"agent_id": "first", "hire_date": D(2026, 10, 1)},
+             {"agent_id": "later", "hire_date": D(2026, 10, 20)},
+             {"agent_id": "nov", "hire_date": D(2026, 11, 1)}]
+    assert month_figures(frame("roster", rows), OCT) == (10, 10, 1)
+    res = compute_metric("workforce.attrition", data(roster=rows), ["S1"])
+    assert res.value == pytest.approx(10.0) and (res.numerator, res.denominator) == (1, 10)
 
 
 def test_hours_per_active_agent():

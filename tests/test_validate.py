@@ -260,3 +260,22 @@ def test_training_history_before_the_period_is_not_flagged(tmp_path: Path) -> No
                                      "T3,A1,NW-BOS,c1,product,2,2026-11-01T05:00:00Z"])
     r = load_exports(tmp_path, period=OCT, sites=SITES)
     assert issues_of(r, "outside_period") == [("training.csv", 3, "completed_at", Severity.WARNING)]
+
+
+def test_training_hours_up_to_240_and_long_courses_warned(tmp_path: Path) -> None:
+    # spec/exports.md: hours > 0 and <= 240 (a multi-day onboarding programme may be one record);
+    # over 24 in a record that is not onboarding is a warning, and the row is kept.
+    write(tmp_path, "roster.csv", ["agent_id,site_id,role,hire_date,termination_date,fte",
+                                   "A1,NW-BOS,agent,2026-01-05,,1"])
+    write(tmp_path, "training.csv", ["record_id,agent_id,site_id,course_id,category,hours,completed_at",
+                                     "T1,A1,NW-BOS,c1,onboarding,240,2026-10-03T10:00:00Z",
+                                     "T2,A1,NW-BOS,c1,onboarding,80,2026-10-03T10:00:00Z",
+                                     "T3,A1,NW-BOS,c1,product,24,2026-10-03T10:00:00Z",
+                                     "T4,A1,NW-BOS,c1,product,24.5,2026-10-03T10:00:00Z",
+                                     "T5,A1,NW-BOS,c1,onboarding,240.5,2026-10-03T10:00:00Z",
+                                     "T6,A1,NW-BOS,c1,compliance,0,2026-10-03T10:00:00Z"])
+    r = load_exports(tmp_path)
+    assert issues_of(r, "long_course") == [("training.csv", 4, "hours", Severity.WARNING)]
+    errors = sorted((i.row, i.column) for i in r.issues if i.severity is Severity.ERROR and i.file == "training.csv")
+    assert errors == [(5, "hours"), (6, "hours")]
+    assert r.tables["training"].get_column("record_id").to_list() == ["T1", "T2", "T3", "T4"]

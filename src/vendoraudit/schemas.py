@@ -59,6 +59,9 @@ def between(low: float | None, high: float | None, low_inclusive: bool = True,
     return ValueRule("range", " and ".join(parts), None, low, high, low_inclusive, high_inclusive)
 
 
+MAX_TRAINING_HOURS = 240  # one training record, hours: at most ten days (an onboarding programme)
+DAY_HOURS = 24  # beyond this, a record that is not onboarding is suspicious (a warning)
+
 VALUE_RULES: dict[str, dict[str, tuple[ValueRule, ...]]] = {
     "interactions": {
         "channel": (one_of(CHANNELS),),
@@ -78,7 +81,9 @@ VALUE_RULES: dict[str, dict[str, tuple[ValueRule, ...]]] = {
     },
     "training": {
         "category": (one_of(TRAINING_CATEGORIES),),
-        "hours": (between(0, 24, low_inclusive=False),),
+        # A multi-day onboarding programme may be one record (spec/exports.md): up to 240 h; a
+        # record over 24 h that is not onboarding is a warning (`long_course`), not an error.
+        "hours": (between(0, MAX_TRAINING_HOURS, low_inclusive=False),),
     },
     "roster": {
         "role": (one_of(ROLES),),
@@ -125,6 +130,8 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("unknown_interaction", "qa_evaluations", "interaction_id", W,
                  "interaction_id should match an interaction"),
     RelationRule("unknown_agent", "training", "agent_id", W, "agent_id should match the roster of its site"),
+    RelationRule("long_course", "training", "hours", W,
+                 f"hours <= {DAY_HOURS} in a record that is not onboarding (only onboarding runs over days)"),
     RelationRule("termination_before_hire", "roster", "termination_date", E, "termination_date >= hire_date"),
 )
 del E, W

@@ -173,7 +173,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("site_id", S),
                 Column("course_id", S),
                 Column("category", S, notes="one of " + ", ".join(TRAINING_CATEGORIES)),
-                Column("hours", F, notes="> 0 and <= 24"),
+                Column("hours", F, notes="a multi-day onboarding programme may be one record; over 24 in a "
+                       "record that is not onboarding is a warning"),
                 Column("completed_at", T),
                 Column("paid_by_client", B, nullable=True),
             ),

@@ -28,7 +28,7 @@ from .key_runs import RUN, hashes_distinct, key_runs
 from .mapping import Mapping, load_mappings
 from .periods import Period
 from .results import Severity, SiteDirectory
-from .schemas import RELATION_RULES, SCHEMAS, UNIQUE_KEYS, VALUE_RULES
+from .schemas import DAY_HOURS, RELATION_RULES, SCHEMAS, UNIQUE_KEYS, VALUE_RULES
 from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
 
 REASON = "_reason"
@@ -429,6 +429,9 @@ ROW_RULES: dict[str, dict[str, tuple[pl.Expr, pl.Expr]]] = {
     },
     "roster": {
         "termination_before_hire": (pl.col("termination_date") < pl.col("hire_date"), pl.col("termination_date")),
+    },
+    "training": {
+        "long_course": ((pl.col("hours") > DAY_HOURS) & (pl.col("category") != "onboarding"), pl.col("hours")),
     },
 }
 

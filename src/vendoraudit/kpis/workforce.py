@@ -1,10 +1,11 @@
 """Workforce metrics over the roster: active agents, headcount and attrition.
 
 Roster dates are site-local calendar dates, compared with the period's first and last day.
-Only rows with role `agent` count. Headcount at the start of a month is the agents employed
-when it begins (hired before the first day, not terminated before it); at the end, the agents
-still employed when it is over (hired by the last day, not terminated by it). So
-end = start + hires - separations, a termination on the last day being a separation.
+Only rows with role `agent` count. As spec/metrics.md pins it (Attrition): the start headcount is
+the agents employed at the start of the first local day (hire_date on or before it, so a hire on
+the 1st counts; no termination before it); the end headcount is the agents employed at the end of
+the last local day (hired by it; termination_date, the last day worked, not before it, so an agent
+whose last day is the month's last day counts at the end and is also a separation of the month).
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ def active_agents(roster: pl.DataFrame, period: Period) -> pl.DataFrame:
 
 
 def _headcount_at_start(day: date) -> pl.Expr:
-    return ((pl.col("hire_date") < day)
+    return ((pl.col("hire_date") <= day)
             & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))).sum()
 
 
 def _headcount_at_end(day: date) -> pl.Expr:
     return ((pl.col("hire_date") <= day)
-            & (pl.col("termination_date").is_null() | (pl.col("termination_date") > day))).sum()
+            & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))).sum()
 
 
 def month_figures(roster: pl.DataFrame, period: Period) -> tuple[int, int, int]:
