@@ -74,6 +74,38 @@ def test_parameter_values_and_filters_are_checked_by_the_registry_rules() -> Non
     ]
 
 
+def test_statistical_allowance_needs_a_metric_with_an_interval() -> None:
+    # Attrition has no interval: an allowance on it would silently do nothing (issue 20).
+    kpis = [
+        _kpi(id="a", metric="workforce.attrition", target=4, minimum=8, statistical_allowance=True),
+        _kpi(id="b", metric="ops.abandon_rate", statistical_allowance=True),
+        _kpi(id="c", metric="training.soft_skills_share", target=20, minimum=10, statistical_allowance=True),
+        _kpi(id="d", metric="workforce.attrition", target=4, minimum=8, statistical_allowance=False),
+    ]
+    assert _messages(_base(kpis)) == [
+        "kpis[0].statistical_allowance: workforce.attrition has no 95% interval, so a statistical allowance "
+        "cannot apply; remove it (or set it to false)",
+        "kpis[2].statistical_allowance: training.soft_skills_share has no 95% interval, so a statistical "
+        "allowance cannot apply; remove it (or set it to false)",
+    ]
+    amended = _base([_kpi(id="a", metric="workforce.attrition", target=4, minimum=8)], amendments=[
+        {"id": "A1", "effective_from": "2026-06",
+         "kpis": [_kpi(id="a", metric="workforce.attrition", target=4, minimum=8, statistical_allowance=True)]}])
+    assert [m.split(":")[0] for m in _messages(amended)] == ["amendments[0].kpis[0].statistical_allowance"]
+
+
+def test_every_metric_without_an_interval_says_so() -> None:
+    # The registry's flag agrees with what the metrics return on data (attrition: a ratio, no interval).
+    from kpis_frames import data
+    from vendoraudit.kpis import compute_metric
+    d = data(roster=[{"agent_id": f"a{k}"} for k in range(5)])
+    for metric_id, info in metric_catalog().items():
+        if info.has_interval or metric_id.startswith(("qa.", "ops.")):
+            continue
+        assert compute_metric(metric_id, d, ["S1"]).interval is None, metric_id
+    assert compute_metric("training.hours_per_agent", d, ["S1"]).interval is not None
+
+
 def test_lower_is_better_kpi_is_valid_with_target_below_minimum() -> None:
     assert _messages(_base([_kpi()])) == []
 

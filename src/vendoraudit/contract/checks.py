@@ -2,7 +2,8 @@
 
 Rules beyond the model's types: metrics and their parameters exist (checked against the KPI
 registry, `kpis.registry.METRICS`, and its own parameter rules), referenced criteria and
-categories exist, ids are unique, target and minimum agree with the direction, points and bands
+categories exist, ids are unique, a statistical allowance is only set on a metric with an interval,
+target and minimum agree with the direction, points and bands
 scoring are well ordered, allocations stay within their caps, dates are in order, outsourced
 contracts carry fees and money, time zones and currencies are real, and no site is covered by
 two contracts in overlapping periods.
@@ -266,6 +267,10 @@ def _check_kpi(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -
         for name, given, word in (("channels", kpi.filters.channels, "channel"), ("queues", kpi.filters.queues, "queue")):
             if given and word not in metric.filters:
                 c.add(path + ("filters", name), f"{kpi.metric} cannot be filtered by {word}")
+        if kpi.statistical_allowance and not metric.has_interval:
+            # It would silently do nothing: the allowance compares the interval with the minimum.
+            c.add(path + ("statistical_allowance",), f"{kpi.metric} has no 95% interval, so a statistical "
+                  "allowance cannot apply; remove it (or set it to false)")
     criterion = kpi.params.get("criterion") if kpi.metric == "qa.criterion_score" else None
     if criterion is not None:
         known = [k.id for k in terms.qa_form.criteria]
