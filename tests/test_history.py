@@ -136,3 +136,45 @@ def test_newer_schema_is_refused(tmp_path):
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(OutputError, match="newer vendoraudit"):
         History(path)
+
+
+@pytest.mark.parametrize("level", ["category", "kpi"])
+def test_earn_back_returns_exactly_what_was_charged_under_category_rounding_and_a_cap(tmp_path, level):
+    # Two categories (pools 90% and 80%) of two KPIs each, all missed in July: $1,078.00 of
+    # credits before the cap, capped at the at-risk amount 7% x $10,000.07 = $700.00. Each KPI's
+    # share must add up to the $700.00 charged, so that earning every credit back returns it all.
+    kpis = [{"id": kid, "title": kid, "metric": "ops.callback_within_sla", "category": cat, "direction": "higher",
+             "target": 95, "minimum": 90, "weight": 1, "credit_allocation": share}
+            for kid, cat, share in (("s1", "service", 33), ("s2", "service", 67), ("q1", "quality", 51),
+                                    ("q2", "quality", 29))]
+    terms = TERMS.model_copy(update={"kpis": [TERMS.kpis[0].model_validate(k) for k in kpis], "money": (
+        TERMS.money.model_validate({
+            "at_risk_percent": 7, "pool_allocation_cap": 250, "earn_back_months": 2, "rounding": {"level": level},
+            "categories": [{"id": "service", "pool_allocation": 90}, {"id": "quality", "pool_allocation": 80}]}))})
+    fees = D("10000.07")
+
+    def month(h, period, value):
+        card = score_contract(terms, period, {k["id"]: MetricResult("m", value, Unit.PERCENT, 500) for k in kpis})
+        s = settle(terms, card, fees, earn_back=h.earn_back_candidates("CALLCO", period, 2))
+        h.record(period, [card], [s])
+        return s
+
+    with History(tmp_path / "h.sqlite") as h:
+        jul = month(h, JUL, 80.0)
+        assert jul.credit_cap_applied and jul.credits_total == D("-700.00")
+        assert sum(jul.kpi_credits.values()) == D("700.00")
+        assert all(v == v.quantize(D("0.01")) for v in jul.kpi_credits.values())
+        month(h, AUG, 95.0)
+        sep = month(h, SEP, 95.0)
+    returned = {line.kpi_id: line.amount for line in sep.lines if line.kind is LineKind.EARN_BACK}
+    assert returned == jul.kpi_credits
+    assert sep.earn_back_total == -jul.credits_total == D("700.00")
+
+
+def test_category_line_shares_add_up_to_the_line_without_a_cap():
+    # $0.125 + $0.125 + $0.125 = $0.375, one category line rounded to $0.38: shares 0.13, 0.13, 0.12.
+    from vendoraudit.money import apportion
+    assert apportion(D("0.38"), [D("0.125")] * 3, D("0.01")) == [D("0.13"), D("0.13"), D("0.12")]
+    assert apportion(D("10"), [D("1"), D("2"), D("0")], D("1")) == [D("3"), D("7"), D("0")]
+    assert apportion(D("0.02"), [D("0"), D("0")], D("0.01")) == [D("0.01"), D("0.01")]
+    assert apportion(D("5"), [], D("1")) == []

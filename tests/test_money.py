@@ -122,8 +122,9 @@ def test_rounding_level_kpi_versus_category():
     (line,) = by_cat.lines
     assert line.amount == D("-0.25") and line.category == "service" and line.kpi_id is None
     assert line.explanation.startswith("category service: (a missed: 80.0% against a 90.0% minimum; credit")
-    # shares rounded down so returning both never gives back more than the $0.25 charged
-    assert by_cat.kpi_credits == {"a": D("0.12"), "b": D("0.12")}
+    # the $0.25 charged shared to the cent, so returning both gives back exactly what was charged;
+    # the cent left over by the equal shares goes to the KPI listed first
+    assert by_cat.kpi_credits == {"a": D("0.13"), "b": D("0.12")}
 
 
 def test_minor_unit_zero_and_currency_text():

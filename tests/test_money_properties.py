@@ -70,6 +70,9 @@ def test_credits_are_never_negative_and_never_exceed_the_at_risk_cap(case):
     assert -s.at_risk <= s.credits_total <= 0
     assert all(c >= 0 for c in s.kpi_credits.values()) and sum(s.kpi_credits.values()) <= -s.credits_total
     quantum = Decimal(1).scaleb(-terms.money.rounding.minor_unit)
+    # what each KPI bore adds up to what was charged, to the minor unit (earn-back returns it all)
+    assert sum(s.kpi_credits.values(), Decimal(0)) == -s.credits_total
+    assert all(c == c.quantize(quantum) for c in s.kpi_credits.values())
     assert 0 <= s.bonus_total <= (terms.money.bonus.cap_percent / 100 * fees).quantize(quantum, ROUND_HALF_UP)
 
 

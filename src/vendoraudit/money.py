@@ -277,16 +277,40 @@ def _priced_lines(kind: LineKind, items: list[_Item], level: RoundingLevel, roun
 
 def _kpi_credits(items: list[_Item], level: RoundingLevel, gross: Decimal, charged: Decimal,
                  rounder: _Rounder) -> dict[str, Decimal]:
-    """The credit each missed KPI actually bears: its own rounded line when lines are per KPI and
-    uncapped; otherwise its pro-rata share of what was charged, rounded down so that returning
-    every share never gives back more than was charged."""
-    if level is RoundingLevel.KPI and charged == gross:
-        return {i.kpi.id: rounder.round(i.exact) for i in items}
-    exact_total = sum((i.exact for i in items), Decimal(0))
-    if exact_total == 0:
-        return {i.kpi.id: Decimal(0) for i in items}
-    return {i.kpi.id: (i.exact * charged / exact_total).quantize(rounder.quantum, rounding=ROUND_DOWN)
-            for i in items}
+    """The credit each missed KPI bore, in whole minor units, adding up to exactly what was charged
+    (what an earn-back returns, so returning every KPI's credit gives back the month's credits to
+    the cent): its own rounded line when lines are per KPI and uncapped; each category line shared
+    among its KPIs when lines are per category; the capped total shared among all KPIs under a cap.
+    Shares are pro rata to the KPIs' exact amounts by largest remainder (ties to the KPI listed first)."""
+    if charged == gross:
+        if level is RoundingLevel.KPI:
+            return {i.kpi.id: rounder.round(i.exact) for i in items}
+        out: dict[str, Decimal] = {}
+        for category in dict.fromkeys(i.kpi.category for i in items):
+            members = [i for i in items if i.kpi.category == category]
+            line = rounder.round(sum((i.exact for i in members), Decimal(0)))
+            out.update(zip((i.kpi.id for i in members), apportion(line, [i.exact for i in members], rounder.quantum)))
+        return out
+    return dict(zip((i.kpi.id for i in items), apportion(charged, [i.exact for i in items], rounder.quantum)))
+
+
+def apportion(total: Decimal, weights: Sequence[Decimal], quantum: Decimal) -> list[Decimal]:
+    """`total` (a whole number of `quantum`s) split pro rata to `weights` in whole quantums that add
+    up to it exactly: each share rounded down, then the quantums left over go one each to the
+    largest remainders (ties to the earlier weight). All-zero weights share it equally that way."""
+    units = int((total / quantum).to_integral_value(rounding=ROUND_DOWN))
+    if not weights:
+        return []
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        weights, whole = [Decimal(1)] * len(weights), Decimal(len(weights))
+    exact = [w * units / whole for w in weights]
+    floors = [int(e.to_integral_value(rounding=ROUND_DOWN)) for e in exact]
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda k: (-(exact[k] - floors[k]), k))
+    for k in order[:left]:
+        floors[k] += 1
+    return [(quantum * f).quantize(quantum) for f in floors]
 
 
 def _withhold_lines(money: Money, scorecard: Scorecard, fees: Decimal,
