@@ -306,7 +306,7 @@ def test_broken_set_manifest_points_at_planted_values():
             return pl.read_excel(path).cast(pl.String)
         return pl.read_csv(path, infer_schema=False, separator=";" if "ACME" in name else ",")
 
-    expected = {"channel": "fax", "csat": "9", "hours": "30.0", "fte": "1.5", "handle_seconds": "-42.0",
+    expected = {"channel": "fax", "csat": "9", "hours": "300.0", "fte": "1.5", "handle_seconds": "-42.0",
                 "evaluation_id": "QE-NW2610-9999", "agent_id": "NW-9999", "points_earned": 20.0}
     for p in problems:
         value = raw(p["file"])[p["row"] - 1, p["column"]]

@@ -42,6 +42,7 @@ from .export_inputs import site_directory
 from .exports import discover, read_file
 from .history import History
 from .kpis.brand import ConsistencyResult, brand_consistency
+from .kpis.labels import metric_label
 from .kpis.registry import METRICS
 from .kpis.period import PeriodData, period_data
 from .kpis.query import MetricQuery
@@ -516,10 +517,11 @@ def _sections(data: PeriodData, site_ids: Sequence[str], baseline_sites: Sequenc
         lines = []
         for metric_id in metric_ids:
             p = params.get(metric_id)
+            vendor = compute_metric(metric_id, data, site_ids, p)
             lines.append(MetricLine(
                 metric_id=metric_id,
-                title=METRICS[metric_id].title,
-                vendor=compute_metric(metric_id, data, site_ids, p),
+                title=metric_label(vendor),  # with the parameters it was computed with, as KPI labels
+                vendor=vendor,
                 baseline=compute_metric(metric_id, data, baseline_sites, p) if baseline_sites else None,
                 definition=METRICS[metric_id].definition,
             ))

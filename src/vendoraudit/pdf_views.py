@@ -15,6 +15,7 @@ from decimal import Decimal
 from . import charts
 from .audit_result import AuditResult, ChannelValue, DataQuality, MetricLine, VendorAudit
 from .kpis.brand import ConsistencyResult, GapResult
+from .kpis.labels import metric_label
 from .kpis.registry import METRICS
 from .money import LineKind, Settlement, format_money
 from .periods import Period
@@ -162,7 +163,7 @@ def kpi_rows(vendor: VendorAudit) -> list[KpiRow]:
         target, minimum, actual = kpi_figures(s)
         interval = s.result.interval if s.result else None
         rows.append(KpiRow(
-            kpi_id=s.kpi_id, title=s.title, clause=s.clause, direction=str(s.direction),
+            kpi_id=s.kpi_id, title=s.label, clause=s.clause, direction=str(s.direction),
             target=target, minimum=minimum, actual=actual,
             interval=(f"{bare_number(interval.low, s.unit)} \u2013 {bare_number(interval.high, s.unit)}"
                       if interval else DASH),
@@ -182,7 +183,7 @@ def attainment_chart(vendor: VendorAudit) -> charts.Chart:
         interval = s.result.interval if s.result else None
         scored = s.is_scored and s.value is not None
         rows.append(charts.BulletRow(
-            label=s.title, value=s.value if scored else None, minimum=s.minimum, target=s.target,
+            label=s.label, value=s.value if scored else None, minimum=s.minimum, target=s.target,
             low=interval.low if interval and scored else None, high=interval.high if interval and scored else None,
             missed=s.outcome is Outcome.MISSED,
             caption=f"{actual} {OUTCOME_LABELS[s.outcome][2:].lower()}" if scored else OUTCOME_LABELS[s.outcome][2:],
@@ -347,7 +348,7 @@ def parity_charts(vendor: VendorAudit) -> list[ParityChart]:
         by_metric.setdefault(cv.metric_id, []).append(cv)
     out = []
     for metric_id, values in by_metric.items():
-        title = METRICS[metric_id].title if metric_id in METRICS else metric_id
+        title = metric_label(values[0].vendor)  # the parameters it was computed with, in brackets
         rows = []
         for cv in values:
             base = cv.baseline
@@ -393,8 +394,8 @@ def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
         first = next(p for p in periods if p in points and points[p].value is not None)
         caption = (f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; "
                    f"recorded since {_MONTHS[first.month - 1][:3]} {first.year}")
-        panels.append(TrendPanel(s.title, caption, charts.trend_chart(
-            marks, s.minimum, s.target, f"{s.title}: monthly values from {periods[0]} to {periods[-1]} "
+        panels.append(TrendPanel(s.label, caption, charts.trend_chart(
+            marks, s.minimum, s.target, f"{s.label}: monthly values from {periods[0]} to {periods[-1]} "
                                         "with the contract minimum and target")))
     return panels
 
@@ -517,16 +518,17 @@ class MatrixRow:
 
 def kpi_matrix(result: AuditResult) -> list[MatrixRow]:
     """Every KPI id any vendor has (first-seen order) against every vendor."""
-    titles: dict[str, str] = {}
+    # A KPI id computed with different definitions by different contracts is one row per definition.
+    titles: dict[tuple[str, str], str] = {}
     for v in result.vendors:
         for s in v.scorecard.kpis:
-            titles.setdefault(s.kpi_id, s.title)
+            titles.setdefault((s.kpi_id, s.definition), s.label)
     rows = []
-    for kpi_id, title in titles.items():
+    for (kpi_id, definition), title in titles.items():
         cells = []
         for v in result.vendors:
             s = v.scorecard.get(kpi_id)
-            cells.append(None if s is None else MatrixCell(kpi_figures(s)[2], s.outcome.value,
-                                                           OUTCOME_LABELS[s.outcome]))
+            cells.append(None if s is None or s.definition != definition else MatrixCell(
+                kpi_figures(s)[2], s.outcome.value, OUTCOME_LABELS[s.outcome]))
         rows.append(MatrixRow(kpi_id, title, tuple(cells)))
     return rows

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from .contract.model import Band, Contract, Kpi, ScoringMethod
 from .errors import ConfigError
+from .kpis.labels import result_definition
 from .kpis.stats import round_half_up
 from .periods import Period
 from .results import Direction, MetricResult, Unit
@@ -214,6 +215,12 @@ class KpiScore:
     verdict: str
     reason: str
     clause: str = ""
+    definition: str = ""  # the parameters and variant its value was computed with ("20 s, variant 3")
+
+    @property
+    def label(self) -> str:
+        """The title with the definition it was computed with: one name never shows two definitions."""
+        return f"{self.title} ({self.definition})" if self.definition else self.title
 
     @property
     def value(self) -> float | None:
@@ -357,4 +364,5 @@ def _score_kpi(kpi: Kpi, direction: Direction, result: MetricResult | None, base
         result=result, target=kpi.target, minimum=kpi.minimum, outcome=outcome, points=pts,
         achievement=ach, improvement=imp, baseline=baseline, weight=kpi.weight,
         effective_weight=Decimal(0), beyond_target=beyond, verdict=verdict,
-        reason="; ".join(part for part in (verdict, detail, words) if part), clause=kpi.clause)
+        reason="; ".join(part for part in (verdict, detail, words) if part), clause=kpi.clause,
+        definition=result_definition(result) if result is not None else "")
