@@ -586,7 +586,8 @@ def data_quality(validated: ValidatedExports) -> DataQuality:
 
 
 def _source(entry: LoadedContract) -> ContractSource:
-    return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256)
+    return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256,
+                          str(entry.file) if entry.file else "")
 
 
 def _fingerprint(validated: ValidatedExports, contracts: ContractSet, disputes: DisputeSet = DisputeSet(),

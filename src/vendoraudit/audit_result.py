@@ -68,9 +68,10 @@ class ContractSource:
     """Which contract file priced this vendor: path, version and SHA-256."""
 
     contract_id: str
-    path: str
+    path: str  # as recorded: `<contracts folder>/<file>` or as given, never relative to the working folder
     version: str
     sha256: str
+    file: str = field(default="", metadata={"json_skip": True}, compare=False, repr=False)  # where it was read
 
 
 class PeriodState(StrEnum):

@@ -159,7 +159,7 @@ def _contract_bytes(result: AuditResult) -> dict[str, bytes]:
     """Each vendor's contract file, to attach inside its PDF: exactly the bytes that priced it."""
     out: dict[str, bytes] = {}
     for vendor in result.vendors:
-        path = vendor.contract.path
+        path = vendor.contract.file or vendor.contract.path
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

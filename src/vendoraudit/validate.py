@@ -26,6 +26,7 @@ from .errors import InputError, OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
 from .key_runs import RUN, hashes_distinct, key_runs
 from .mapping import Mapping, load_mappings
+from .paths import recorded_path
 from .periods import Period
 from .results import Severity, SiteDirectory
 from .schemas import DAY_HOURS, RELATION_RULES, SCHEMAS, UNIQUE_KEYS, VALUE_RULES
@@ -175,7 +176,7 @@ def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period
     zones = {s.site_id: s.timezone for s in sites.sites}
     # A generator: once read, a file's frame is held only by its table's pieces (see `_tables_of`).
     reads = (read_file(f, zones) for f in found.files)
-    return validate_reads(reads, found, period, sites, export_dir=str(export_dir))
+    return validate_reads(reads, found, period, sites, export_dir=recorded_path(export_dir))
 
 
 def nothing_read(export_dir: Path, found: Discovery, mappings: Sequence[Mapping]) -> str:

@@ -21,6 +21,7 @@ from ..errors import ConfigError
 from ..periods import Period
 from ..results import Site, SiteDirectory
 from ..yamlsource import LocatedDocument, load_located
+from ..paths import recorded_path
 from .checks import PathT, Problem, check_contract, check_site_overlaps, format_path
 from .model import Contract, VendorKind
 from .terms import is_in_force, terms_for
@@ -37,11 +38,15 @@ _PATTERN_WORDS = {
 
 @dataclass(frozen=True)
 class LoadedContract:
-    """A contract as read from its file: the display path and SHA-256 of the bytes read."""
+    """A contract as read from its file: its recorded path and SHA-256 of the bytes read.
+
+    `source` is what outputs record, never relative to the working folder (the same audit run from
+    two folders gives the same bytes): `<folder name>/<file name>` (see `paths.recorded_path`)."""
 
     contract: Contract
     source: str
     sha256: str
+    file: Path | None = None  # the file read (to attach it to reports); recorded nowhere
 
     @property
     def version(self) -> str:
@@ -109,8 +114,8 @@ def load_contracts(directory_or_paths: str | Path | Iterable[str | Path]) -> Con
     problems: list[str] = []
     files = _contract_files(directory_or_paths, problems)
     loaded: list[tuple[LoadedContract, LocatedDocument]] = []
-    for file in files:
-        entry = _load_file(file, problems)
+    for file, recorded in files:
+        entry = _load_file(file, recorded, problems)
         if entry is not None:
             loaded.append(entry)
     problems.extend(str(p) for p in check_site_overlaps([(e.contract, doc) for e, doc in loaded]))
@@ -132,17 +137,18 @@ def _as_period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
-def _contract_files(spec: str | Path | Iterable[str | Path], problems: list[str]) -> list[Path]:
+def _contract_files(spec: str | Path | Iterable[str | Path], problems: list[str]) -> list[tuple[Path, str]]:
+    """The contract files to read, each with the path outputs record for it (see `LoadedContract`)."""
     paths = [Path(spec)] if isinstance(spec, (str, Path)) else [Path(p) for p in spec]
-    files: list[Path] = []
+    files: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in CONTRACT_SUFFIXES)
             if not found:
                 problems.append(f"{display_path(path)}: no contract files (*.yaml, *.yml) in this folder")
-            files.extend(found)
+            files.extend((p, recorded_path(p)) for p in found)
         elif path.is_file():
-            files.append(path)
+            files.append((path, recorded_path(path)))
         else:
             problems.append(f"{display_path(path)}: no such file or folder")
     if not paths:
@@ -150,8 +156,9 @@ def _contract_files(spec: str | Path | Iterable[str | Path], problems: list[str]
     return files
 
 
-def _load_file(path: Path, problems: list[str]) -> tuple[LoadedContract, LocatedDocument] | None:
-    name = display_path(path)
+def _load_file(path: Path, recorded: str,
+               problems: list[str]) -> tuple[LoadedContract, LocatedDocument] | None:
+    name = display_path(path)  # messages point at the file from where the user stands
     try:
         doc = load_located(path, display_name=name)
     except ConfigError as exc:
@@ -170,7 +177,7 @@ def _load_file(path: Path, problems: list[str]) -> tuple[LoadedContract, Located
         problems.extend(str(p) for p in _sorted(found))
         return None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedContract(contract, name, digest), doc
+    return LoadedContract(contract, recorded, digest, path.resolve()), doc
 
 
 def _sorted(found: list[Problem]) -> list[Problem]:
