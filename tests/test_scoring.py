@@ -182,3 +182,26 @@ def test_baseline_period():
 ])
 def test_article_reads_numbers_aloud(shown, expected):
     assert article(shown) == expected
+
+
+def test_explanations_show_figures_rounded_as_the_report_shows_them():
+    # Issue 20: "over a baseline of 81.01725703905541". The baseline is a computed value: it is
+    # shown as the report shows values (decimals enough to tell it from the value), never raw.
+    terms = contract([kpi("vbp", scoring={"method": "points", "threshold": 80, "benchmark": 90})])
+    card = score_contract(terms, OCT, {"vbp": pct(84.98765432109876)}, baselines={"vbp": 81.01725703905541})
+    (vbp,) = card.kpis
+    assert "improvement 4 over a baseline of 81.0%" in vbp.reason
+    assert "84.98765" not in vbp.reason and "81.017" not in vbp.reason
+    close = score_contract(terms, OCT, {"vbp": pct(85.04)}, baselines={"vbp": 85.01}).kpis[0]
+    assert "over a baseline of 85.01%" in close.reason and "85.04%" in close.reason
+
+
+def test_no_raw_float_in_any_explanation_of_the_sample_audit(sample_audit):
+    import re
+    long_decimals = re.compile(r"\d\.\d{5,}")
+    texts = []
+    for v in sample_audit.vendors:
+        texts += [k.verdict for k in v.scorecard.kpis] + [k.reason for k in v.scorecard.kpis] + list(v.movers)
+        texts += [line.explanation for line in (v.settlement.lines if v.settlement else ())] + [v.fee_basis]
+    assert len(texts) > 100
+    assert [t for t in texts if long_decimals.search(t)] == []

@@ -298,8 +298,11 @@ def _judge(kpi: Kpi, direction: Direction, result: MetricResult | None,
 
 
 def _points(kpi: Kpi, direction: Direction, outcome: Outcome, value: float | None,
-            baseline: float | None) -> tuple[int | None, int | None, int | None, str]:
-    """(points, achievement, improvement, words) for a met or missed KPI; Nones otherwise."""
+            baseline: float | None, unit: Unit | None = None) -> tuple[int | None, int | None, int | None, str]:
+    """(points, achievement, improvement, words) for a met or missed KPI; Nones otherwise.
+
+    Every computed figure in the words is rounded as the report shows it (the baseline beside the
+    value, with decimals enough that unequal never look equal); contract figures appear as written."""
     if outcome not in (Outcome.MET, Outcome.MISSED) or value is None:
         return None, None, None, ""
     method = kpi.scoring.method
@@ -316,7 +319,8 @@ def _points(kpi: Kpi, direction: Direction, outcome: Outcome, value: float | Non
     except ValueError as exc:
         raise ConfigError(f"KPI {kpi.id}: {exc}") from None
     improvement = ("improvement not available (no baseline)" if kp.improvement is None
-                   else f"improvement {kp.improvement} over a baseline of {_dec(baseline)}")
+                   else f"improvement {kp.improvement} over a baseline of "
+                        f"{format_pair(baseline, value, unit)[0]}")  # type: ignore[arg-type]
     words = (f"{kp.points} points (achievement {kp.achievement} against threshold {_dec(at)} "
              f"and benchmark {_dec(bm)}; {improvement})")
     return kp.points, kp.achievement, kp.improvement, words
@@ -355,7 +359,7 @@ def _score_kpi(kpi: Kpi, direction: Direction, result: MetricResult | None, base
     """One KPI's score, its effective weight still zero (set once all KPIs are known)."""
     outcome, verdict, detail = _judge(kpi, direction, result, excuse)
     value = result.value if result else None
-    pts, ach, imp, words = _points(kpi, direction, outcome, value, baseline)
+    pts, ach, imp, words = _points(kpi, direction, outcome, value, baseline, result.unit if result else None)
     beyond = outcome is Outcome.MET and _at_or_beyond(_dec(value), _dec(kpi.target), direction)
     if beyond:
         verdict = f"{verdict}, at or beyond the {format_pair(value, kpi.target, result.unit)[1]} target"
