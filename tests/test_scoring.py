@@ -190,10 +190,10 @@ def test_explanations_show_figures_rounded_as_the_report_shows_them():
     terms = contract([kpi("vbp", scoring={"method": "points", "threshold": 80, "benchmark": 90})])
     card = score_contract(terms, OCT, {"vbp": pct(84.98765432109876)}, baselines={"vbp": 81.01725703905541})
     (vbp,) = card.kpis
-    assert "improvement 4 over a baseline of 81.0%" in vbp.reason
+    assert "improvement 4: 85.0% over a baseline of 81.0%" in vbp.reason
     assert "84.98765" not in vbp.reason and "81.017" not in vbp.reason
     close = score_contract(terms, OCT, {"vbp": pct(85.04)}, baselines={"vbp": 85.01}).kpis[0]
-    assert "over a baseline of 85.01%" in close.reason and "85.04%" in close.reason
+    assert "improvement 0: 85.04% over a baseline of 85.01%" in close.reason
 
 
 def test_no_raw_float_in_any_explanation_of_the_sample_audit(sample_audit):

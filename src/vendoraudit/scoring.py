@@ -318,9 +318,11 @@ def _points(kpi: Kpi, direction: Direction, outcome: Outcome, value: float | Non
         kp = kpi_points(at, bm, baseline, value, direction)
     except ValueError as exc:
         raise ConfigError(f"KPI {kpi.id}: {exc}") from None
-    improvement = ("improvement not available (no baseline)" if kp.improvement is None
-                   else f"improvement {kp.improvement} over a baseline of "
-                        f"{format_pair(baseline, value, unit)[0]}")  # type: ignore[arg-type]
+    if kp.improvement is None:
+        improvement = "improvement not available (no baseline)"
+    else:
+        now, before = format_pair(value, baseline, unit)  # type: ignore[arg-type]
+        improvement = f"improvement {kp.improvement}: {now} over a baseline of {before}"
     words = (f"{kp.points} points (achievement {kp.achievement} against threshold {_dec(at)} "
              f"and benchmark {_dec(bm)}; {improvement})")
     return kp.points, kp.achievement, kp.improvement, words
