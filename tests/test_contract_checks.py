@@ -94,6 +94,28 @@ def test_statistical_allowance_needs_a_metric_with_an_interval() -> None:
     assert [m.split(":")[0] for m in _messages(amended)] == ["amendments[0].kpis[0].statistical_allowance"]
 
 
+def test_domains_are_checked() -> None:
+    domains = [{"id": "resp", "weight": 25}, {"id": "exp", "weight": 25, "consistency": True},
+               {"id": "resp", "weight": 25}, {"id": "empty", "weight": 25}, {"id": "more", "weight": 0,
+                                                                            "consistency": True}]
+    kpis = [_kpi(id="a", domain="resp"), _kpi(id="b"), _kpi(id="c", domain="nope")]
+    assert _messages(_base(kpis, domains=domains)) == [
+        "domains[2].id: duplicate domain id 'resp'",
+        "domains[4].consistency: consistency points already count in domain 'exp'; they can count in one domain only",
+        "kpis[1]: KPI 'b' has no domain; the contract scores by domains (resp, exp, resp, empty, more)",
+        "kpis[2].domain: domain 'nope' is not in domains; known: resp, exp, resp, empty, more",
+        "domains[3].id: domain 'empty' has no KPI, so it can never be scored",
+    ]
+    assert _messages(_base([_kpi(domain="resp")])) == [
+        "kpis[0].domain: domain 'resp' is not in domains; the contract has no domains"]
+    assert _messages(_base([_kpi(domain="r")], domains=[{"id": "r", "weight": 0}])) == [
+        "domains: domain weights sum to 0; at least one domain needs a weight above 0"]
+    # an amendment that replaces the domains is checked against the KPIs in force then
+    amended = _base([_kpi(domain="r")], domains=[{"id": "r", "weight": 1}], amendments=[
+        {"id": "A1", "effective_from": "2026-06", "domains": [{"id": "s", "weight": 1}]}])
+    assert [m.split(":")[0] for m in _messages(amended)] == ["kpis[0].domain", "amendments[0].domains[0].id"]
+
+
 def test_every_metric_without_an_interval_says_so() -> None:
     # The registry's flag agrees with what the metrics return on data (attrition: a ratio, no interval).
     from kpis_frames import data

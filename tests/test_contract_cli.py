@@ -38,7 +38,7 @@ def test_check_invalid_exits_3_with_every_problem_on_stderr(monkeypatch: pytest.
         "unknown_key.yaml:13:5: kpis[0].target: required key is missing",
         "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; known keys: id, title, metric, params, "
         "filters, category, direction, target, minimum, weight, min_sample, scoring, credit_allocation, "
-        "bonus_allocation, statistical_allowance, clause",
+        "bonus_allocation, statistical_allowance, clause, domain",
         "empty.yaml:1:1: the file is empty; expected a contract (a mapping of keys)",
     ]
     assert "Traceback" not in result.output

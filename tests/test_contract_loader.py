@@ -107,7 +107,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown_key.yaml:13:5: kpis[0].target: required key is missing",
         "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; known keys: id, title, metric, params, "
         "filters, category, direction, target, minimum, weight, min_sample, scoring, credit_allocation, "
-        "bonus_allocation, statistical_allowance, clause",
+        "bonus_allocation, statistical_allowance, clause, domain",
     ],
     "unsafe_tag.yaml": [
         "unsafe_tag.yaml:2:14: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed (plain data only)",

@@ -313,3 +313,28 @@ def test_write_pdfs_names_files_and_the_portfolio_carries_everything(written, tm
         assert f"{vendor['scorecard']['composite']}" in text
         if vendor["settlement"]:
             assert format_money(Decimal(vendor["settlement"]["net_adjustment"]), "USD") in text
+
+
+def test_domain_rows_of_a_domain_scored_contract(sample_audit):
+    callco = sample_audit.vendor("CALLCO")
+    rows = views.domain_rows(callco)
+    assert [r.title for r in rows] == ["Responsiveness", "Quality and brand promise", "Member experience",
+                                      "Workforce and training"]
+    by = {d.title: d for d in callco.scorecard.domains}
+    for r in rows:
+        assert r.score == str(by[r.title].score)
+    assert any("consistency" in r.earned for r in rows)
+    assert views.domain_rows(sample_audit.vendor("ACME")) == []  # the flat model shows no domain table
+
+
+@needs_poppler
+def test_the_scorecard_of_a_domain_scored_contract_shows_its_domain_scores(sample_audit, tmp_path):
+    small = dataclasses.replace(sample_audit, vendors=(sample_audit.vendor("CALLCO"),))
+    (pdf,) = [p for p in render_pdf.write_pdfs(small, tmp_path, contracts={"CALLCO": _contract(sample_audit, "CALLCO")})
+              if p.name.startswith("scorecard-")]
+    text = _text(pdf)
+    callco = sample_audit.vendor("CALLCO")
+    assert "Composite by domain" in text and f"{callco.scorecard.composite} / 100" in text
+    for d in callco.scorecard.domains:
+        assert d.title in text and str(d.score) in text, d.domain_id
+        assert f"{d.points_earned} of {d.points_possible}" in text

@@ -205,3 +205,72 @@ def test_no_raw_float_in_any_explanation_of_the_sample_audit(sample_audit):
         texts += [line.explanation for line in (v.settlement.lines if v.settlement else ())] + [v.fee_basis]
     assert len(texts) > 100
     assert [t for t in texts if long_decimals.search(t)] == []
+
+
+# --- domains and the composite (spec/metrics.md, "Points": a weighted composite of domain scores) ---
+
+def test_composite_score_re_weights_missing_domains_as_the_spec_example():
+    from vendoraudit.scoring import composite_score, domain_weights
+    weights = {"a": 10, "b": 25, "c": 40, "d": 25}
+    scores = {"a": 60, "b": 80, "c": 90, "d": None}
+    shares = domain_weights(scores, weights)
+    assert {k: v.quantize(Decimal("0.01")) for k, v in shares.items()} == {
+        "a": Decimal("13.33"), "b": Decimal("33.33"), "c": Decimal("53.33")}
+    # (10 x 60 + 25 x 80 + 40 x 90) / 75 = 82.666...
+    assert composite_score(scores, weights) == Decimal("82.67")
+    assert composite_score({"a": 60, "b": 80, "c": 90}, weights) == Decimal("82.67")  # absent = missing
+    assert composite_score(scores, {"a": 2, "b": 5, "c": 8, "d": 5}) == Decimal("82.67")  # scale-free
+    every = {"a": 50, "b": 50, "c": 50, "d": 100}
+    assert composite_score(every, weights) == Decimal("62.50")
+    assert composite_score({"a": 87.5, "b": Decimal("12.25")}, {"a": 1, "b": 1}) == Decimal("49.88")
+    assert composite_score({"a": None, "b": None}, {"a": 1, "b": 1}) is None
+    assert composite_score({"a": 70, "b": None}, {"a": 0, "b": 1}) is None
+    for bad_scores, bad_weights in (({"a": 101}, {"a": 1}), ({"a": -1}, {"a": 1}), ({"a": 50}, {"a": -1}),
+                                    ({"x": 50}, {"a": 1})):
+        with pytest.raises(ValueError):
+            composite_score(bad_scores, bad_weights)
+
+
+def _domain_contract(kpis, domains):
+    return Contract.model_validate({
+        "contract_id": "acme-2026", "vendor": {"id": "ACME", "name": "Acme", "kind": "outsourced"},
+        "currency": "USD", "effective_from": "2026-01", "sites": [{"id": "ACME-MNL", "timezone": "Asia/Manila"}],
+        "qa_form": {"pass_mark": 85, "criteria": [{"id": "empathy", "points": 100}]},
+        "kpis": kpis, "domains": domains})
+
+
+def test_domain_scores_are_points_earned_over_possible_and_the_composite_re_weights():
+    domains = [{"id": "resp", "title": "Responsiveness", "weight": 10},
+               {"id": "exp", "title": "Experience", "weight": 25, "consistency": True},
+               {"id": "qual", "title": "Quality", "weight": 40},
+               {"id": "work", "title": "Workforce", "weight": 25}]
+    kpis = [kpi("sl", domain="resp"), kpi("cb", domain="resp"), kpi("csat", domain="exp"),
+            kpi("qa", domain="qual"), kpi("att", domain="work", min_sample=100)]
+    terms = _domain_contract(kpis, domains)
+    # pass/fail: sl met 10, cb missed 0; csat met 10; qa met 10; attrition short of data (workforce missing)
+    card = score_contract(terms, OCT, {"sl": pct(95), "cb": pct(80), "csat": pct(96), "qa": pct(92),
+                                       "att": pct(3, n=20)}, consistency_points=14)
+    by = {d.domain_id: d for d in card.domains}
+    assert [d.domain_id for d in card.domains] == ["resp", "exp", "qual", "work"]
+    assert (by["resp"].points_earned, by["resp"].points_possible, by["resp"].score) == (10, 20, Decimal("50.00"))
+    # consistency counts in its domain as HCAHPS consistency does: (10 + 14) / (10 + 20)
+    assert (by["exp"].points_earned, by["exp"].points_possible, by["exp"].score) == (24, 30, Decimal("80.00"))
+    assert by["exp"].consistency_points == 14 and by["resp"].consistency_points is None
+    assert by["qual"].score == Decimal("100.00")
+    assert by["work"].score is None and by["work"].effective_weight == 0 and by["work"].kpi_ids == ("att",)
+    assert [by[d].effective_weight.quantize(Decimal("0.01")) for d in ("resp", "exp", "qual")] == [
+        Decimal("13.33"), Decimal("33.33"), Decimal("53.33")]
+    # (10 x 50 + 25 x 80 + 40 x 100) / 75 = 86.666...
+    assert card.composite == Decimal("86.67")
+    ks = {k.kpi_id: k for k in card.kpis}
+    assert ks["sl"].domain == "resp" and ks["sl"].effective_weight == by["resp"].effective_weight * 10 / 20
+    assert ks["att"].effective_weight == 0
+    # without consistency points (in-house, or no brand items) the domain is its KPIs alone
+    alone = score_contract(terms, OCT, {"sl": pct(95), "cb": pct(80), "csat": pct(96), "qa": pct(92)})
+    assert alone.get("csat") is not None and alone.domains[1].points_possible == 10
+
+
+def test_the_flat_model_stays_the_default():
+    terms = contract([kpi("a", weight=30), kpi("b", weight=10)])
+    card = score_contract(terms, OCT, {"a": pct(95), "b": pct(80)}, consistency_points=20)
+    assert card.domains == () and card.composite == Decimal("75.00")  # consistency moves nothing here

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from . import charts
+from . import charts, scoring
 from .audit_result import AuditResult, ChannelValue, DataQuality, MetricLine, VendorAudit
 from .kpis.brand import ConsistencyResult, GapResult
 from .kpis.labels import metric_label
@@ -438,6 +438,30 @@ def composite_text(vendor: VendorAudit) -> str:
     """The composite score as in the JSON (two decimals), or a dash when nothing could be scored."""
     c = vendor.scorecard.composite
     return DASH if c is None else str(c)
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    """One domain of a domain-scored contract, every cell as text."""
+
+    title: str
+    earned: str  # points earned of points possible, e.g. "52 of 70"
+    score: str
+    weight: str  # the contract weight and its share after re-weighting
+
+
+def domain_rows(vendor: VendorAudit) -> list[DomainRow]:
+    """The domain table of a scorecard (empty under the flat model)."""
+    rows = []
+    for d in vendor.scorecard.domains:
+        consistency = (f" (incl. {d.consistency_points} of {scoring.CONSISTENCY_POSSIBLE} consistency)"
+                       if d.consistency_points is not None else "")
+        rows.append(DomainRow(
+            title=d.title, earned=f"{d.points_earned} of {d.points_possible}{consistency}",
+            score=DASH if d.score is None else str(d.score),
+            weight=f"{d.weight.normalize():f} → {d.effective_weight:.2f}%" if d.score is not None
+            else f"{d.weight.normalize():f} (not scored, re-weighted)"))
+    return rows
 
 
 def criterion_titles(vendor: VendorAudit) -> dict[str, str]:

@@ -121,7 +121,7 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         settlement=v.settlement, summary=views.settlement_summary(v),
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
         net_words=views.net_words(v.settlement) if v.settlement else "",
-        kpi_rows=views.kpi_rows(v), attainment=views.attainment_chart(v),
+        kpi_rows=views.kpi_rows(v), attainment=views.attainment_chart(v), domains=views.domain_rows(v),
         sections=[(s, views.section_rows(s.lines, v.consistency)) for s in v.sections],
         criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
         brand_chart=views.brand_chart(v, titles), parity=views.parity_charts(v),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .contract.model import Band, Contract, Kpi, ScoringMethod
+from .contract.model import Band, Contract, Domain, Kpi, ScoringMethod
 from .errors import ConfigError
 from .kpis.labels import result_definition
 from .kpis.stats import round_half_up
@@ -186,6 +186,73 @@ def article(shown: str) -> str:
     return "an" if lead.startswith("8") or lead in ("11", "18") else "a"
 
 
+def _score_value(domain: str, score: Number) -> Decimal:
+    d = _dec(score)
+    if not Decimal(0) <= d <= Decimal(100):
+        raise ValueError(f"domain {domain!r}: score {score} is outside 0..100")
+    return d
+
+
+def domain_weights(scores: Mapping[str, Number | None], weights: Mapping[str, Number]) -> dict[str, Decimal]:
+    """Each scored domain's share (percent, exact) of the composite: its weight over the weights of the
+    domains that have a score, so missing domains are re-weighted proportionally (10/25/40 with a
+    fourth domain of 25 missing become 13.33/33.33/53.33). Domains without a score are left out."""
+    for domain, weight in weights.items():
+        if _dec(weight) < 0:
+            raise ValueError(f"domain {domain!r}: weight {weight} is negative")
+    unknown = sorted(set(scores) - set(weights))
+    if unknown:
+        raise ValueError(f"no weight for domain(s) {', '.join(map(repr, unknown))}")
+    present = {d: _dec(weights[d]) for d, score in scores.items() if score is not None}
+    total = sum(present.values(), Decimal(0))
+    if total <= 0:
+        return {}
+    return {d: w * 100 / total for d, w in present.items()}
+
+
+def composite_score(scores: Mapping[str, Number | None], weights: Mapping[str, Number]) -> Decimal | None:
+    """The weighted composite (0..100, two decimals, half-up) of domain scores.
+
+    `scores`: domain id -> the domain's score 0..100, or None when the domain has no score this
+    period; `weights`: domain id -> its weight (any scale: 25/25/25/25 and 1/1/1/1 are the same).
+    Domains without a score (None, or absent from `scores`) are left out and the others re-weighted
+    proportionally, as spec/metrics.md ("Points") and the hospital program do. None when no domain
+    with a weight above 0 has a score. ValueError for a score outside 0..100, a negative weight or
+    a scored domain without a weight. Arithmetic is exact (Decimal); floats are read from their
+    shortest decimal text.
+
+    >>> composite_score({"a": 60, "b": 80, "c": 90, "d": None}, {"a": 10, "b": 25, "c": 40, "d": 25})
+    Decimal('82.67')
+    """
+    shares = domain_weights(scores, weights)
+    if not shares:
+        return None
+    total = sum((_score_value(d, scores[d]) * share / 100 for d, share in shares.items()  # type: ignore[arg-type]
+                 ), Decimal(0))
+    return total.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class DomainScore:
+    """One domain of a domain-scored contract: points earned over points possible, scaled to 100.
+
+    `score` (two decimals, half-up) is None when nothing in the domain was scored (the domain is
+    then left out of the composite and the others re-weighted); `effective_weight` is its share
+    (percent) of the composite after re-weighting. `consistency_points` are the brand-promise
+    points (of 20) counted in it, when the contract says so.
+    """
+
+    domain_id: str
+    title: str
+    weight: Decimal
+    effective_weight: Decimal
+    points_earned: int
+    points_possible: int
+    score: Decimal | None
+    kpi_ids: tuple[str, ...]
+    consistency_points: int | None = None
+
+
 @dataclass(frozen=True)
 class KpiScore:
     """One KPI's verdict for the month, with everything needed to explain it.
@@ -216,6 +283,7 @@ class KpiScore:
     reason: str
     clause: str = ""
     definition: str = ""  # the parameters and variant its value was computed with ("20 s, variant 3")
+    domain: str | None = None  # the contract domain its points count in (domain-scored contracts)
 
     @property
     def label(self) -> str:
@@ -240,8 +308,9 @@ class KpiScore:
 class Scorecard:
     """A vendor's KPI verdicts for one period and its composite score.
 
-    `composite` (0..100, two decimals half-up) is None when no weighted KPI could be scored.
-    `consistency_points` (0..20, brand promise) is passed through from the KPI engine.
+    `composite` (0..100, two decimals half-up) is None when no weighted KPI (or domain) could be
+    scored. `consistency_points` (0..20, brand promise) is passed through from the KPI engine.
+    `domains` holds the domain scores when the contract scores by domains (`composite_score`).
     """
 
     vendor_id: str
@@ -250,6 +319,7 @@ class Scorecard:
     composite: Decimal | None
     counts: dict[Outcome, int] = field(default_factory=dict)
     consistency_points: int | None = None
+    domains: tuple[DomainScore, ...] = ()  # empty under the flat model
 
     @property
     def is_breached(self) -> bool:
@@ -336,24 +406,65 @@ def score_contract(terms: Contract, period: Period, results: Mapping[str, Metric
     """Score every KPI of `terms` (amendments already applied) for `period`.
 
     `results`, `baselines` and `excused` are keyed by KPI id; a KPI without a result has
-    insufficient data. Excused wins over every other outcome. Composite = sum(weight * points) /
-    sum(weights of scored KPIs) * 10, excused and insufficient KPIs left out and the rest
-    re-weighted proportionally.
+    insufficient data. Excused wins over every other outcome. Flat model (no domains): composite =
+    sum(weight * points) / sum(weights of scored KPIs) * 10, excused and insufficient KPIs left out
+    and the rest re-weighted proportionally. With domains: each domain's score is its KPIs' points
+    earned over points possible x 100 (consistency points of 20 added in the domain that counts
+    them), and the composite is `composite_score` of the domain scores and weights.
     """
     baselines = baselines or {}
     excused = excused or {}
     scores = [_score_kpi(kpi, kpi_direction(kpi, directions), results.get(kpi.id), baselines.get(kpi.id),
                          excused.get(kpi.id)) for kpi in terms.kpis]
-    scored_weight = sum((s.weight for s in scores if s.points is not None), Decimal(0))
-    composite = None
-    if scored_weight > 0:
-        scores = [replace(s, effective_weight=s.weight * 100 / scored_weight) if s.points is not None else s
-                  for s in scores]
-        total = sum((s.weight * s.points for s in scores if s.points is not None), Decimal(0))
-        composite = (total * 10 / scored_weight).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    domains: tuple[DomainScore, ...] = ()
+    if terms.domains:
+        domains, scores, composite = _by_domains(terms.domains, scores, consistency_points)
+    else:
+        scores, composite = _flat(scores)
     counts = {o: sum(1 for s in scores if s.outcome is o) for o in Outcome}
     return Scorecard(vendor_id=terms.vendor.id, period=period, kpis=tuple(scores), composite=composite,
-                     counts=counts, consistency_points=consistency_points)
+                     counts=counts, consistency_points=consistency_points, domains=domains)
+
+
+def _flat(scores: list[KpiScore]) -> tuple[list[KpiScore], Decimal | None]:
+    """The flat model: sum(weight * points) / sum(weights of scored KPIs) * 10."""
+    scored_weight = sum((s.weight for s in scores if s.points is not None), Decimal(0))
+    if scored_weight <= 0:
+        return scores, None
+    scores = [replace(s, effective_weight=s.weight * 100 / scored_weight) if s.points is not None else s
+              for s in scores]
+    total = sum((s.weight * s.points for s in scores if s.points is not None), Decimal(0))  # type: ignore[misc]
+    return scores, (total * 10 / scored_weight).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+CONSISTENCY_POSSIBLE = 20
+
+
+def _by_domains(domains: Sequence[Domain], scores: list[KpiScore], consistency_points: int | None) -> tuple[
+        tuple[DomainScore, ...], list[KpiScore], Decimal | None]:
+    """Domain scores (points earned / possible x 100, two decimals), the composite over them
+    (`composite_score`) and each KPI's effective weight: its domain's share x 10 / points possible."""
+    raw: list[tuple[Domain, int, int, int | None, tuple[str, ...]]] = []
+    for domain in domains:
+        members = [s for s in scores if s.domain == domain.id]
+        scored = [s for s in members if s.points is not None]
+        earned = sum(s.points for s in scored)  # type: ignore[misc]
+        possible = 10 * len(scored)
+        counted = consistency_points if domain.consistency and consistency_points is not None else None
+        if counted is not None:
+            earned, possible = earned + counted, possible + CONSISTENCY_POSSIBLE
+        raw.append((domain, earned, possible, counted, tuple(s.kpi_id for s in members)))
+    values = {d.id: (Decimal(100 * earned) / possible).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+              if possible else None for d, earned, possible, _, _ in raw}
+    weights = {d.id: d.weight for d in domains}
+    shares = domain_weights(values, weights)
+    composite = composite_score(values, weights)
+    out = tuple(DomainScore(d.id, d.title or d.id, d.weight, shares.get(d.id, Decimal(0)), earned, possible,
+                            values[d.id], members, counted) for d, earned, possible, counted, members in raw)
+    possible_of = {d.domain_id: d.points_possible for d in out}
+    scores = [replace(s, effective_weight=shares[s.domain] * 10 / possible_of[s.domain])
+              if s.points is not None and s.domain in shares else s for s in scores]
+    return out, scores, composite
 
 
 def _score_kpi(kpi: Kpi, direction: Direction, result: MetricResult | None, baseline: float | None,
@@ -371,4 +482,4 @@ def _score_kpi(kpi: Kpi, direction: Direction, result: MetricResult | None, base
         achievement=ach, improvement=imp, baseline=baseline, weight=kpi.weight,
         effective_weight=Decimal(0), beyond_target=beyond, verdict=verdict,
         reason="; ".join(part for part in (verdict, detail, words) if part), clause=kpi.clause,
-        definition=result_definition(result) if result is not None else "")
+        definition=result_definition(result) if result is not None else "", domain=kpi.domain)

@@ -30,7 +30,7 @@ from ..periods import Period, zone_info
 from ..results import Direction
 from ..tables import CHANNELS
 from ..yamlsource import LocatedDocument, Location
-from .model import Contract, Kpi, Money, QaForm, ScoringMethod, VendorKind
+from .model import Contract, Domain, Kpi, Money, QaForm, ScoringMethod, VendorKind
 from .terms import apply_amendment
 
 if TYPE_CHECKING:
@@ -139,8 +139,11 @@ def check_contract(contract: Contract, doc: LocatedDocument) -> list[Problem]:
     if contract.money is not None:
         _check_money(c, contract.money, ("money",), contract.currency)
     _check_unique_ids(c, [k.id for k in contract.kpis], ("kpis",), "KPI")
+    _check_domains(c, contract.domains, ("domains",))
     for a, amendment in enumerate(contract.amendments):
         base: PathT = ("amendments", a)
+        if amendment.domains is not None:
+            _check_domains(c, amendment.domains, base + ("domains",))
         if amendment.qa_form is not None:
             _check_qa_form(c, amendment.qa_form, base + ("qa_form",))
         if amendment.money is not None:
@@ -213,6 +216,33 @@ def _check_qa_form(c: _Checker, form: QaForm, base: PathT) -> None:
             c.add(base + ("criteria", i, "floor"), f"{_num(criterion.floor)} is outside 0..100")
 
 
+def _check_domains(c: _Checker, domains: Sequence[Domain], base: PathT) -> None:
+    _check_unique_ids(c, [d.id for d in domains], base, "domain")
+    if domains and sum((d.weight for d in domains), Decimal(0)) <= 0:
+        c.add(base, "domain weights sum to 0; at least one domain needs a weight above 0")
+    counting = [i for i, d in enumerate(domains) if d.consistency]
+    for i in counting[1:]:
+        c.add(base + (i, "consistency"), f"consistency points already count in domain {domains[counting[0]].id!r}; "
+              "they can count in one domain only")
+
+
+def _check_domain_refs(c: _Checker, terms: Contract, origins: Mapping[str, PathT], note: str,
+                       domains_at: PathT = ("domains",)) -> None:
+    """With domains, every KPI names one of them and every domain can be scored; without, no KPI names one."""
+    known = [d.id for d in terms.domains]
+    for kpi in terms.kpis:
+        path = origins[kpi.id]
+        if kpi.domain is None and known:
+            c.add(path, f"KPI {kpi.id!r} has no domain; the contract scores by domains ({_known(known)})", note=note)
+        elif kpi.domain is not None and kpi.domain not in known:
+            where = f"known: {_known(known)}" if known else "the contract has no domains"
+            c.add(path + ("domain",), f"domain {kpi.domain!r} is not in domains; {where}", note=note)
+    used = {k.domain for k in terms.kpis}
+    for i, domain in enumerate(terms.domains):
+        if domain.id not in used and not domain.consistency:
+            c.add(domains_at + (i, "id"), f"domain {domain.id!r} has no KPI, so it can never be scored", note=note)
+
+
 def _check_money(c: _Checker, money: Money, base: PathT, currency: str) -> None:
     _check_unique_ids(c, [k.id for k in money.categories], base + ("categories",), "category")
     total = sum((k.pool_allocation for k in money.categories), Decimal(0))
@@ -236,6 +266,8 @@ def _check_states(c: _Checker, contract: Contract) -> None:
         origins.setdefault(kpi.id, ("kpis", i))
         _check_kpi(c, kpi, ("kpis", i), contract, "")
     _check_totals(c, contract, origins, ("kpis",), "")
+    _check_domain_refs(c, contract, origins, "")
+    domains_at: PathT = ("domains",)
     state = contract
     order = sorted(enumerate(contract.amendments), key=lambda pair: Period.parse(pair[1].effective_from))
     for a, amendment in order:
@@ -254,6 +286,9 @@ def _check_states(c: _Checker, contract: Contract) -> None:
             path = origins[kpi.id]
             _check_kpi(c, kpi, path, state, "" if path[:2] == base else note)
         _check_totals(c, state, origins, base, note)
+        if amendment.domains is not None:
+            domains_at = base + ("domains",)
+        _check_domain_refs(c, state, origins, note, domains_at)
 
 
 def _check_kpi(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -> None:
@@ -358,7 +393,8 @@ def _check_direction(c: _Checker, kpi: Kpi, path: PathT, direction: Direction) -
 def _check_totals(c: _Checker, terms: Contract, origins: Mapping[str, PathT], where: PathT, note: str) -> None:
     """Sums over the KPIs in force: weights with points scoring, credit and bonus allocations."""
     kpis = terms.kpis
-    if any(k.scoring.method is ScoringMethod.POINTS for k in kpis) and sum(k.weight for k in kpis) <= 0:
+    if (not terms.domains and any(k.scoring.method is ScoringMethod.POINTS for k in kpis)
+            and sum(k.weight for k in kpis) <= 0):
         c.add(where, "KPIs use points scoring but their weights sum to 0", note=note)
     credit = Counter[str]()
     for kpi in kpis:

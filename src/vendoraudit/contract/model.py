@@ -125,6 +125,18 @@ class Scoring(_Model):
     bands: list[Band] = Field(default_factory=list, description="bands method: listed from best to worst")
 
 
+class Domain(_Model):
+    """A domain of the composite score (the hospital program's model): its KPIs' points earned over
+    points possible, scaled to 100, weighted; a domain with nothing scored is left out and the
+    others re-weighted."""
+
+    id: Identifier = Field(description="referred to by kpis[].domain, e.g. experience")
+    title: str = Field(default="", description="a readable title, as printed on the scorecard")
+    weight: Decimal = Field(ge=0, description="its weight in the composite (re-weighted over the domains scored)")
+    consistency: bool = Field(default=False, description="brand-promise consistency points (0..20) count in this "
+                              "domain, as HCAHPS consistency counts in its domain")
+
+
 class Kpi(_Model):
     """One promised level: a metric, its target and minimum, and what it weighs in score and money."""
 
@@ -137,13 +149,16 @@ class Kpi(_Model):
     direction: Direction | None = Field(default=None, description="defaults to the metric's direction")
     target: float = Field(description="the goal; results at or beyond it can earn a bonus")
     minimum: float = Field(description="the service level; results worse than it are missed")
-    weight: Decimal = Field(default=Decimal(0), ge=0, description="weight in the composite score")
+    weight: Decimal = Field(default=Decimal(0), ge=0, description="weight in the composite score (flat model; "
+                            "with domains, the domain's weight counts instead)")
     min_sample: int = Field(default=0, ge=0, description="fewer observations: insufficient data, no credit, no bonus")
     scoring: Scoring = Field(default=Scoring(), description="how the KPI earns points")
     credit_allocation: Percent = Field(default=Decimal(0), description="% of its category pool")
     bonus_allocation: Percent = Field(default=Decimal(0), description="% of the bonus pool")
     statistical_allowance: bool = Field(default=False, description="missed only if the interval is wholly worse")
     clause: str = Field(default="", description="the contract clause behind this KPI, e.g. 'Schedule B 2.1'")
+    domain: Identifier | None = Field(default=None, description="the domain of domains[] its points count in "
+                                      "(required when the contract has domains)")
 
 
 class Category(_Model):
@@ -217,6 +232,7 @@ class Amendment(_Model):
     qa_form: QaForm | None = Field(default=None, description="replaces the QA form")
     kpis: list[Kpi] = Field(default_factory=list, description="replace the KPIs with the same id, or are added")
     remove_kpis: list[str] = Field(default_factory=list, description="ids of KPIs that no longer apply")
+    domains: list[Domain] | None = Field(default=None, description="replaces the domains")
     money: Money | None = Field(default=None, description="replaces the money terms")
     excused: Excused | None = Field(default=None, description="replaces the excused dates and queues")
 
@@ -235,6 +251,8 @@ class Contract(_Model):
     fees: Fees | None = Field(default=None, description="required for outsourced vendors")
     qa_form: QaForm = Field(description="the QA form evaluations are scored with")
     kpis: list[Kpi] = Field(default_factory=list, description="the promised levels")
+    domains: list[Domain] = Field(default_factory=list, description="domains of the composite score; absent: "
+                                  "the flat model (weighted KPI points)")
     money: Money | None = Field(default=None, description="required for outsourced vendors")
     excused: Excused = Field(default=Excused(), description="excused dates and queues")
     amendments: list[Amendment] = Field(default_factory=list, description="later terms, in date order")

@@ -63,10 +63,32 @@ and complete it). The samples in `contracts/` are worked examples.
 - Only `*.yaml` / `*.yml` files directly in the contracts folder are contracts; subfolders
   (such as `contracts/mappings/`) are not read.
 
+## The composite score: flat or by domains
+Every met or missed KPI earns 0..10 points (`scoring`). Without `domains` (the default, and
+every existing contract) the composite is flat: sum(weight x points) / sum(weights of the scored
+KPIs) x 10. With `domains`, the hospital program's model: each KPI names its `domain`; a domain's
+score is its scored KPIs' points earned over points possible (10 each), scaled to 100 and rounded
+to two decimals; the domain that says `consistency: true` also counts the brand-promise
+consistency points (0..20 earned of 20 possible), as HCAHPS consistency counts in its domain; the
+composite is the weighted mean of the domain scores, a domain with nothing scored (no data,
+excused) left out and the others re-weighted proportionally (weights 10/25/40 with a fourth of 25
+missing become 13.33/33.33/53.33). KPI `weight`s do not count under domains. The library function
+`vendoraudit.scoring.composite_score(scores, weights)` computes it:
+
+```yaml
+domains:
+  - {id: responsiveness, title: Responsiveness, weight: 25}
+  - {id: experience, title: Member experience, weight: 25, consistency: true}
+kpis:
+  - id: service_level
+    domain: responsiveness
+    ...
+```
+
 ## Amendments
 An amendment takes effect from its `effective_from` month: the audit of a month uses the terms
 in force in that month. Amendments apply in date order; the sections an amendment gives
-(`fees`, `qa_form`, `money`, `excused`) replace the earlier ones whole; its `kpis` replace the
+(`fees`, `qa_form`, `money`, `excused`, `domains`) replace the earlier ones whole; its `kpis` replace the
 KPIs with the same id (in place) or are added at the end; `remove_kpis` drops KPIs by id.
 
 ## Checks beyond the schema
@@ -79,6 +101,11 @@ KPIs with the same id (in place) or are added at the end; `remove_kpis` drops KP
 - `points` scoring has a threshold and a benchmark, the benchmark better than the threshold;
   `bands` run from best to worst (higher is better: descending `at_least`), points never
   rising in a worse band.
+- Domains: ids are unique, their weights sum to more than 0, consistency points count in one
+  domain at most; with domains every KPI names one of them and every domain has a KPI (or counts
+  the consistency points); without domains no KPI names one.
+- `statistical_allowance` is set only on a metric with a 95% interval (not on attrition,
+  headcount, the training shares or sample adequacy, where it could never apply).
 - Money: a KPI's category exists in `money.categories`; the categories' pool allocations sum
   to at most `pool_allocation_cap`; **within each category the KPIs' credit allocations (each a
   share of that category's pool) sum to at most 100%**, so all KPI allocations together stay

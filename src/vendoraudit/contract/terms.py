@@ -8,7 +8,7 @@ from ..periods import Period
 from .model import Amendment, Contract, Kpi
 
 # Sections an amendment replaces wholesale when it gives them.
-_REPLACED_SECTIONS = ("fees", "qa_form", "money", "excused")
+_REPLACED_SECTIONS = ("fees", "qa_form", "money", "excused", "domains")
 
 
 def is_in_force(contract: Contract, period: Period) -> bool:
