@@ -129,7 +129,7 @@ def check(
                 key = str(d.decision.outcome).replace("_", " ") if d.decision else "open"
                 counts[key] = counts.get(key, 0) + 1
             summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no disputes"
-            typer.echo(f"ok: {f.source} ({f.vendor_id} {f.period}: {summary})")
+            typer.echo(f"ok: {f.doc.file} ({f.vendor_id} {f.period}: {summary})")
 
 
 def _data_problems(found, contract_set, settings) -> list[str]:  # noqa: ANN001 - library types, imported late

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from ..contract.checks import PathT, Problem, format_path
 from ..contract.loader import ContractSet, display_path, validation_problems
+from ..paths import recorded_path
 from ..errors import ConfigError
 from ..periods import Period
 from ..yamlsource import LocatedDocument, load_located
@@ -146,7 +147,9 @@ def _load_file(path: Path, found: list[Problem], period: Period | None) -> Loade
     except ValidationError as exc:
         found.extend(validation_problems(exc, doc, root=DisputeFile))
         return None
-    return LoadedDisputes(model, name, hashlib.sha256(path.read_bytes()).hexdigest(), doc)
+    # Outputs (fingerprints, version records) hold the recorded path, never one relative to the
+    # working folder: the same run from another folder gives the same bytes.
+    return LoadedDisputes(model, recorded_path(path), hashlib.sha256(path.read_bytes()).hexdigest(), doc)
 
 
 def _is_period(value: object) -> bool:
