@@ -154,11 +154,24 @@ def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFram
     points (which would shrink with the points a criterion is worth).
     `totals`: the scope's `criterion_totals`, when the caller already has them.
     """
-    metric_id = "qa.criterion_score"
-    params = params_of({"criterion": criterion})
     if totals is None:
         totals = criterion_totals(evaluations, items.lazy().filter(pl.col("criterion_id") == criterion))
-    total = totals.get(criterion, CriterionTotal())
+    return criterion_result(criterion, totals.get(criterion, CriterionTotal()))
+
+
+def criterion_of_items(items: pl.DataFrame, criterion: str) -> MetricResult:
+    """`criterion_score` of the applicable items of one criterion given as rows (evaluation_id,
+    criterion_id, points_earned, points_possible), as the breakdowns per agent or day have them."""
+    sums = per_evaluation(items.lazy().filter(pl.col("criterion_id") == criterion), "evaluation_id")
+    totals = summed_totals(sums.group_by("criterion_id").agg(*CRITERION_SUMS).collect())
+    return criterion_result(criterion, totals.get(criterion, CriterionTotal()))
+
+
+def criterion_result(criterion: str, total: CriterionTotal) -> MetricResult:
+    """The criterion score of its totals: value 100 * earned / possible, n evaluations, and the
+    interval over each evaluation's own score (mean +- 1.96 s / sqrt(n))."""
+    metric_id = "qa.criterion_score"
+    params = params_of({"criterion": criterion})
     if total.possible <= 0:
         return no_data(metric_id, Unit.POINTS, params=params, n=total.evaluations)
     scores = total.scores

@@ -29,11 +29,12 @@ import polars as pl
 
 from ..periods import Period
 from ..tables import ASYNC_CHANNELS, SYNC_CHANNELS, TABLES
+from .exact import SCALE, exact_sum
 from .period import PeriodData
 from .quality import scored
 from .registry import metric
 from .scope import restrict
-from .workforce import active_agents, agents
+from .workforce import active_agents, agents, employed_at_end, employed_at_start
 
 NO_AGENT = "(no agent)"
 
@@ -479,10 +480,15 @@ def _agents(frame: pl.DataFrame, num: pl.Expr, den: pl.Expr, against: pl.Expr,
     return _finish(out, ["site_id", "agent_id"])
 
 
+def _hours_sum() -> pl.Expr:
+    """An agent's hours summed exactly (kpis/exact.py), as the training metrics sum them."""
+    return exact_sum(pl.col("hours")).cast(pl.Float64) / SCALE
+
+
 def _hours_per_agent(data: PeriodData, sites: Sequence[str], p: Mapping[str, object]) -> MetricRows:
     category = p.get("category")
     records = data.training if category is None else data.training.filter(pl.col("category") == category)
-    hours = records.group_by("site_id", "agent_id").agg(pl.col("hours").sum(), pl.len().alias("records"))
+    hours = records.group_by("site_id", "agent_id").agg(_hours_sum().alias("hours"), pl.len().alias("records"))
     active = _agent_rows(data, active_agents(data.roster, data.period)).with_columns(pl.lit(True).alias("active"))
     # Hours of agents not active (or not on the roster) still count in the total, as in the metric.
     frame = (active.join(hours, on=["site_id", "agent_id"], how="full", coalesce=True, maintain_order="left")
@@ -500,7 +506,7 @@ def _onboarding(data: PeriodData, sites: Sequence[str], p: Mapping[str, object])
     hires = _agent_rows(data, agents(data.roster).filter(
         (pl.col("hire_date") >= end - timedelta(days=days)) & (pl.col("hire_date") < end)))
     hours = (data.training_to_date.filter(pl.col("category") == "onboarding")
-             .group_by("site_id", "agent_id").agg(pl.col("hours").sum().alias("onboarding_hours")))
+             .group_by("site_id", "agent_id").agg(_hours_sum().alias("onboarding_hours")))
     frame = hires.join(hours, on=["site_id", "agent_id"], how="left", maintain_order="left").with_columns(
         pl.col("onboarding_hours").fill_null(0.0))
     done = pl.col("onboarding_hours").round(9) >= min_hours
@@ -539,9 +545,7 @@ def _month_flags(period: Period) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(employed at the start, employed at the end, separated in the month), as in `workforce`."""
     first, last = period.first_day, period.last_day
     term = pl.col("termination_date")
-    start = (pl.col("hire_date") < first) & (term.is_null() | (term >= first))
-    end = (pl.col("hire_date") <= last) & (term.is_null() | (term > last))
-    return start, end, term.is_between(first, last).fill_null(False)
+    return employed_at_start(first), employed_at_end(last), term.is_between(first, last).fill_null(False)
 
 
 def _attrition(data: PeriodData, sites: Sequence[str], p: Mapping[str, object]) -> MetricRows:

@@ -18,7 +18,9 @@ from datetime import date
 import polars as pl
 
 from ..results import Interval, MetricResult
+from .exact import exact_sum, moments, unscale
 from .period import PeriodData
+from .quality import criterion_of_items
 from .rows import AGENT, DAY, DEN, MINUS, NO_AGENT, NUM, PLUS, SLOT, VALUE, Axis, MetricRows, RowKind, metric_rows
 from .scope import compute_metric
 from .shapes import mean_of, proportion, ratio
@@ -41,9 +43,13 @@ def result_of(rows: MetricRows, frame: pl.DataFrame, template: MetricResult) -> 
     params (the metric's result over the whole scope). None of a metric without additive rows
     (sample adequacy's need is computed, not summed) is `template` itself."""
     mid, variant, params = rows.metric_id, template.variant, template.params
-    num = float(frame.get_column(NUM).sum() or 0)
-    den = float(frame.get_column(DEN).sum() or 0)
-    if rows.kind is RowKind.PROPORTION:
+    # Exact sums (kpis/exact.py): a group's figures never depend on the order of its rows.
+    num = unscale(frame.select(exact_sum(pl.col(NUM))).item())
+    den = unscale(frame.select(exact_sum(pl.col(DEN))).item())
+    if mid == "qa.criterion_score":
+        # The unit of analysis is the evaluation (spec/metrics.md): never points as trials.
+        out = criterion_of_items(frame, dict(params)["criterion"])
+    elif rows.kind is RowKind.PROPORTION:
         out = proportion(mid, _number(num), _number(den), variant=variant, params=params, sample=frame.height)
     elif rows.kind is RowKind.MEAN:
         out = mean_of(mid, frame.get_column(VALUE).cast(pl.Float64), unit=template.unit, variant=variant,
@@ -56,8 +62,7 @@ def result_of(rows: MetricRows, frame: pl.DataFrame, template: MetricResult) -> 
         n = int(den) if mid in _N_IS_DENOMINATOR else frame.height
         interval = None
         if mid in _N_IS_DENOMINATOR and den > 0:
-            values = frame.get_column(VALUE).drop_nulls()
-            sd = float(values.std(ddof=1)) if values.len() > 1 else None  # type: ignore[arg-type]
+            sd = moments(frame.get_column(VALUE)).sd
             bounds = mean_interval(rows.scale * num / den, sd, n)
             interval = Interval(bounds[0], bounds[1], "mean-normal") if bounds else None
         if mid == "workforce.attrition":

@@ -34,21 +34,21 @@ def active_agents(roster: pl.DataFrame, period: Period) -> pl.DataFrame:
     )
 
 
-def _headcount_at_start(day: date) -> pl.Expr:
-    return ((pl.col("hire_date") <= day)
-            & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))).sum()
+def employed_at_start(day: date) -> pl.Expr:
+    """Employed at the start of local day `day`: hired on or before it, no termination before it."""
+    return (pl.col("hire_date") <= day) & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))
 
 
-def _headcount_at_end(day: date) -> pl.Expr:
-    return ((pl.col("hire_date") <= day)
-            & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))).sum()
+def employed_at_end(day: date) -> pl.Expr:
+    """Employed at the end of local day `day`: hired by it, its last day worked not before it."""
+    return (pl.col("hire_date") <= day) & (pl.col("termination_date").is_null() | (pl.col("termination_date") >= day))
 
 
 def month_figures(roster: pl.DataFrame, period: Period) -> tuple[int, int, int]:
     """(start headcount, end headcount, separations) of agents in one month."""
     row = agents(roster).select(
-        _headcount_at_start(period.first_day).alias("start"),
-        _headcount_at_end(period.last_day).alias("end"),
+        employed_at_start(period.first_day).sum().alias("start"),
+        employed_at_end(period.last_day).sum().alias("end"),
         pl.col("termination_date").is_between(period.first_day, period.last_day).sum().alias("exits"),
     ).row(0)
     return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
