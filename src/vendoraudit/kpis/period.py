@@ -23,7 +23,7 @@ from ..key_runs import KeyRuns, hashes_distinct, key_runs
 from ..periods import Period
 from ..results import SiteDirectory
 from ..tables import CHANNELS, DIRECTIONS, TABLES
-from .quality import CRITERION_SUMS, ITEM_SUMS, evaluation_scores, per_evaluation, with_scores
+from .quality import ITEM_SUMS, criterion_sums, evaluation_scores, with_scores
 
 Frame = pl.DataFrame | pl.LazyFrame
 T = TypeVar("T")
@@ -193,12 +193,9 @@ def _criterion_sums(numbers: pl.DataFrame, evaluations: pl.DataFrame) -> pl.Data
     cell_of_row = evaluations.select("site_id", "channel", flag).join(
         cells, on=["site_id", "channel", "calibration"], how="left", nulls_equal=True,
         maintain_order="left").get_column("_cell")
-    # Lazy: collect's default engine groups 8M items faster than eager's. Stage one sums each
-    # evaluation's items of a criterion: its own criterion score is an observation (the spec's unit).
-    stage = per_evaluation(numbers.lazy().select("criterion_id", "points_earned", "points_possible", "_row"),
-                           "_row").collect()
-    return (stage.lazy().with_columns(cell_of_row.gather(stage.get_column("_row")).alias("_cell"))
-            .group_by("_cell", "criterion_id").agg(*CRITERION_SUMS)
+    # Lazy: collect's default engine groups 8M items by (cell, criterion) 3x faster than eager's.
+    cell = cell_of_row.gather(numbers.get_column("_row")).alias("_cell")
+    return (criterion_sums(numbers.lazy().select("criterion_id", "points_earned", "points_possible", cell), ["_cell"])
             .join(cells.lazy().filter(~pl.col("calibration")), on="_cell")
             .select("site_id", "channel", "criterion_id", "points_earned", "points_possible", "items",
                     "score_n", "score_sum", "score_sq").collect())

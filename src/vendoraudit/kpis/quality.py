@@ -8,6 +8,7 @@ copies are left out of every metric except evaluator agreement, which uses only 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -15,7 +16,7 @@ import polars as pl
 
 from ..periods import Period
 from ..results import Interval, MetricResult, Unit
-from .exact import Moments, exact_sum, moment_exprs, unscale
+from .exact import Moments, exact_sum, fixed, unscale
 from .shapes import mean_of, no_data, params_of, proportion, ratio
 from .stats import mean_interval, sample_size
 from .workforce import active_agents
@@ -102,40 +103,35 @@ class CriterionTotal:
 
 CriterionTotals = dict[str, CriterionTotal]
 
-# The applicable items of one (evaluation, criterion) summed: stage one of `CRITERION_SUMS`.
-_PER_EVALUATION = (
-    exact_sum(pl.col("points_earned")).alias("_e"),
-    exact_sum(pl.col("points_possible")).alias("_p"),
-    pl.len().alias("_items"),
-)
-_EVALUATION_SCORE = (100.0 * pl.col("_e").cast(pl.Float64) / pl.col("_p").cast(pl.Float64))
-# Stage two, grouped by the caller by criterion (and cell): points, items and score moments.
-CRITERION_SUMS = (
-    pl.col("_e").sum().alias("points_earned"),
-    pl.col("_p").sum().alias("points_possible"),
-    pl.col("_items").sum().alias("items"),
-    *moment_exprs(pl.when(pl.col("_p") > 0).then(_EVALUATION_SCORE), "score"),
-)
+def criterion_sums(items: pl.LazyFrame, keys: Sequence[str] = ()) -> pl.LazyFrame:
+    """Per `keys` and criterion_id, from the applicable items: `points_earned`, `points_possible`
+    (exact sums in 1e-9 points), `items`, and the moments of the evaluations' own criterion scores
+    (`score_n`, `score_sum`, `score_sq`, see `exact.Moments`).
 
-
-def per_evaluation(items: pl.LazyFrame, key: str) -> pl.LazyFrame:
-    """The applicable items summed per (`key`, criterion_id): `_e`, `_p` and `_items`, the first
-    stage of `CRITERION_SUMS` (`key` names the evaluation: its id or its row)."""
-    return (items.filter(pl.col("points_earned").is_not_null())
-            .group_by(key, "criterion_id").agg(*_PER_EVALUATION))
+    Validation keeps one item per (evaluation, criterion) (qa_items' key), so each applicable item
+    is its evaluation's own observation on the criterion. Identical observations are counted first
+    (a few point values per criterion: a small frame even for 8M items), and every sum is made
+    exactly from the counts, so no summing order can show.
+    """
+    counted = (items.filter(pl.col("points_earned").is_not_null())
+               .group_by(*keys, "criterion_id", "points_earned", "points_possible").agg(pl.len().alias("_k")))
+    e, p, k = fixed(pl.col("points_earned")), fixed(pl.col("points_possible")), pl.col("_k").cast(pl.Int128)
+    x = fixed(pl.when(p > 0).then(100.0 * e.cast(pl.Float64) / p.cast(pl.Float64)))
+    return counted.group_by(*keys, "criterion_id").agg(
+        (e * k).sum().alias("points_earned"), (p * k).sum().alias("points_possible"),
+        pl.col("_k").sum().alias("items"), k.filter(x.is_not_null()).sum().alias("score_n"),
+        (x * k).sum().alias("score_sum"), (x * x * k).sum().alias("score_sq"))
 
 
 def criterion_totals(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFrame) -> CriterionTotals:
     """criterion_id -> `CriterionTotal` over the applicable items of the non-calibration
     evaluations: every criterion of a scope in one pass."""
     keep = evaluations.lazy().filter(~pl.col("calibration").fill_null(False)).select("evaluation_id")
-    mine = items.lazy().join(keep, on="evaluation_id", how="semi")
-    return summed_totals(per_evaluation(mine, "evaluation_id").group_by("criterion_id")
-                         .agg(*CRITERION_SUMS).collect())
+    return summed_totals(criterion_sums(items.lazy().join(keep, on="evaluation_id", how="semi")).collect())
 
 
 def summed_totals(sums: pl.DataFrame) -> CriterionTotals:
-    """`criterion_totals` from `CRITERION_SUMS` by criterion_id and anything else (site and channel
+    """`criterion_totals` from `criterion_sums` by criterion_id and anything else (site and channel
     in `period.PeriodData.criteria`); criteria with no applicable item are left out."""
     names = ("points_earned", "points_possible", "items", "score_n", "score_sum", "score_sq")
     totals = (sums.group_by("criterion_id").agg(*(pl.col(c).sum() for c in names))
@@ -162,8 +158,7 @@ def criterion_score(evaluations: pl.DataFrame, items: pl.DataFrame | pl.LazyFram
 def criterion_of_items(items: pl.DataFrame, criterion: str) -> MetricResult:
     """`criterion_score` of the applicable items of one criterion given as rows (evaluation_id,
     criterion_id, points_earned, points_possible), as the breakdowns per agent or day have them."""
-    sums = per_evaluation(items.lazy().filter(pl.col("criterion_id") == criterion), "evaluation_id")
-    totals = summed_totals(sums.group_by("criterion_id").agg(*CRITERION_SUMS).collect())
+    totals = summed_totals(criterion_sums(items.lazy().filter(pl.col("criterion_id") == criterion)).collect())
     return criterion_result(criterion, totals.get(criterion, CriterionTotal()))
 
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 import polars as pl
 
 from ..results import Interval, MetricResult, Unit
-from .exact import Moments, moments
 from .stats import mean_interval, wilson
 
 NO_DATA = "no data"
@@ -66,19 +65,20 @@ def ratio(metric_id: str, numerator: float, denominator: float, *, unit: Unit, n
 
 def mean_of(metric_id: str, values: pl.Series, *, unit: Unit, variant: str = "default",
             params: Params = ()) -> MetricResult:
-    """Mean of the non-null values with mean +- 1.96 s / sqrt(n); numerator is their sum (summed
-    exactly, so the result does not depend on the order or chunking of `values`)."""
-    return mean_from(metric_id, moments(values), unit=unit, variant=variant, params=params)
+    """Mean of the non-null values with mean +- 1.96 s / sqrt(n); numerator is their sum.
 
-
-def mean_from(metric_id: str, m: Moments, *, unit: Unit, variant: str = "default",
-              params: Params = ()) -> MetricResult:
-    """`mean_of` from the values' exact moments."""
-    if m.n == 0:
+    The values are made one contiguous array first: a float sum over several chunks adds the
+    chunks' sums, so its last digits would follow how the rows were read (threads), not the rows.
+    """
+    clean = values.drop_nulls().cast(pl.Float64).rechunk()
+    n = clean.len()
+    if n == 0:
         return no_data(metric_id, unit, variant, params)
-    mean = m.mean
-    assert mean is not None
-    bounds = mean_interval(mean, m.sd, m.n)
+    total = float(clean.sum())
+    mean = total / n
+    sd = float(clean.std(ddof=1)) if n > 1 else None  # type: ignore[arg-type]
+    bounds = mean_interval(mean, sd, n)
     interval = Interval(bounds[0], bounds[1], "mean-normal") if bounds else None
-    return MetricResult(metric_id=metric_id, value=mean, unit=unit, n=m.n, numerator=m.sum,
-                        denominator=float(m.n), interval=interval, variant=variant, params=params)
+    return MetricResult(metric_id=metric_id, value=mean, unit=unit, n=n, numerator=total,
+                        denominator=float(n), interval=interval, variant=variant, params=params)
+
