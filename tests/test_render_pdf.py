@@ -338,3 +338,13 @@ def test_the_scorecard_of_a_domain_scored_contract_shows_its_domain_scores(sampl
     for d in callco.scorecard.domains:
         assert d.title in text and str(d.score) in text, d.domain_id
         assert f"{d.points_earned} of {d.points_possible}" in text
+
+
+def test_brand_gap_rows_name_the_test_and_its_n(sample_audit):
+    acme = sample_audit.vendor("ACME")
+    rows = views.gap_rows(acme.consistency, views.criterion_titles(acme), criteria=True)
+    gaps = [g for g in acme.consistency.gaps if g.criterion]
+    assert rows and all(r.test == f"Welch t, n = {g.n_vendor:,} / {g.n_baseline:,} evaluations"
+                        for r, g in zip(rows, gaps))
+    surveys = views.gap_rows(acme.consistency, {}, criteria=False)
+    assert surveys[0].test.startswith("two-proportion z, n = ") and surveys[0].test.endswith(" answers")

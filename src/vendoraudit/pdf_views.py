@@ -291,6 +291,18 @@ class GapRow:
     floor: str
     consistency: str
     emphasis: bool
+    test: str = ""  # the test and its n: "Welch t, n = 226 / 242 evaluations"
+
+
+TEST_NAMES = {"welch-t": "Welch t", "two-proportion-z": "two-proportion z", "nps-variance-z": "NPS variance z"}
+
+
+def test_text(gap: GapResult) -> str:
+    """The test a gap was judged by and its observations on each side, or '' when untested."""
+    if not gap.test:
+        return ""
+    unit = f" {gap.unit}s" if gap.unit else ""
+    return f"{TEST_NAMES.get(gap.test, gap.test)}, n = {gap.n_vendor:,} / {gap.n_baseline:,}{unit}"
 
 
 def _gap_label(gap: GapResult, titles: dict[str, str]) -> str:
@@ -314,7 +326,7 @@ def gap_rows(consistency: ConsistencyResult | None, titles: dict[str, str], crit
             significant="yes" if g.significant else "no" if g.test else DASH,
             floor=format_value(g.floor, Unit.POINTS) if g.floor is not None else DASH,
             consistency=f"{g.consistency:.2f}" if g.consistency is not None else DASH,
-            emphasis=g.significant and (g.gap or 0) < 0))
+            emphasis=g.significant and (g.gap or 0) < 0, test=test_text(g)))
     return rows
 
 

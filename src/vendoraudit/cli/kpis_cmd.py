@@ -209,8 +209,9 @@ def render_text(report: dict[str, Any]) -> str:
             label = g["criterion"] or g["metric_id"]
             p = "-" if g["p_value"] is None else f"{g['p_value']:.4f}"
             flag = "  significant" if g["significant"] else ""
+            test = f"  {g['test']} n={g['n_vendor']}/{g['n_baseline']} {g['unit']}s" if g["test"] else ""
             lines.append(f"  {label:<22} {_num(g['vendor']['value']):>8} {_num(g['baseline']['value']):>9} "
-                         f"{_num(g['gap']):>8} {p:>9}{flag}")
+                         f"{_num(g['gap']):>8} {p:>9}{flag}{test}")
         gaps = sorted((g for g in res["parity"] if g["significant"]), key=lambda g: -abs(g["gap"]))
         if gaps:
             shown = ", ".join(f"{g['criterion'] or g['metric_id']} on {g['channel']} ({_num(g['gap'])})"
