@@ -404,3 +404,15 @@ def test_the_audit_reads_a_site_through_its_attached_mapping(tmp_path: Path) -> 
     # Without the attachment (no contracts folder given) nothing claims the file.
     with pytest.raises(InputError, match="no mapping claims it"):
         read_exports(AuditInputs(folder, load_contracts(contracts_dir)), Period(2026, 10))
+
+
+def test_a_site_whose_rows_were_all_quarantined_is_named_as_the_cause(tmp_path: Path) -> None:
+    (tmp_path / "interactions.csv").write_text("\n".join([
+        I_HEAD, "I1,S,fax,inbound,q,,,2026-10-01T10:00:00Z,,,true", "I2,S,fax,inbound,q,,,2026-10-02T10:00:00Z,,,true"])
+        + "\n")
+    r = load_exports(tmp_path, period=Period(2026, 10))
+    sites = SiteDirectory((Site("S", "V", "UTC", False),))
+    problems = blocking_problems(r, sites, Period(2026, 10))
+    assert problems[0].startswith("file interactions.csv: all 2 interaction(s) of site S were quarantined or set "
+                                  "aside (the first: allowed_values channel")
+    assert problems[1] == "site S (V) sent no interactions for 2026-10"

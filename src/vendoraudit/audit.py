@@ -55,7 +55,7 @@ from .periods import Period
 from .results import MetricResult, SiteDirectory
 from .scoring import Outcome, Scorecard, baseline_period, score_contract
 from .tables import SOURCE_FILE
-from .validate import ValidatedExports, load_exports, validate_reads
+from .validate import REASON, ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
 TRAINING_LOOKBACK_MONTHS = 4  # onboarding completion looks back 90 days
@@ -244,7 +244,7 @@ def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period:
     seen = set(contacts.get_column("site_id").unique().to_list()) if contacts.height else set()
     silent = [s for s in sites.sites if s.site_id not in seen]
     if silent:
-        problems += _root_causes(validated, sites)
+        problems += _root_causes(validated, sites, [s.site_id for s in silent])
     for site in silent:
         problems.append(f"site {site.site_id} ({site.vendor_id}) sent no interactions for {period}")
     by_table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -259,20 +259,27 @@ def blocking_problems(validated: ValidatedExports, sites: SiteDirectory, period:
     return problems
 
 
-def _root_causes(validated: ValidatedExports, sites: SiteDirectory) -> list[str]:
-    """Why a contracted site may have sent nothing: files that were not read, rows of unknown sites."""
+def _root_causes(validated: ValidatedExports, sites: SiteDirectory, silent: Sequence[str]) -> list[str]:
+    """Why contracted sites may have sent nothing: files that were not read, rows of sites no
+    contract names, and the silent sites' rows that were all quarantined or set aside."""
     causes = [f"no mapping claims file {i.file} (and its name starts with no table name), so it was not read"
               for i in validated.issues if i.rule == "unclaimed_file" and i.file]
     known = {s.site_id for s in sites.sites}
-    for table in ("interactions",):
-        frame = validated.tables[table]
-        if frame.height == 0:
-            continue
+    frame = validated.tables["interactions"]
+    if frame.height:
         strangers = frame.filter(~pl.col("site_id").is_in(list(known))).group_by(SOURCE_FILE, maintain_order=True) \
             .agg(pl.col("site_id").unique().sort())
         for file, ids in strangers.iter_rows():
-            causes.append(f"file {file}: its {table} are for site(s) {', '.join(ids)}, which no contract in force "
-                          "names (a mapping's site_id not set for this source?)")
+            causes.append(f"file {file}: its interactions are for site(s) {', '.join(ids)}, which no contract in "
+                          "force names (a mapping's site_id not set for this source?)")
+    # Reasons name rules and columns, never values: safe to repeat here.
+    held = validated.quarantine["interactions"].filter(pl.col("site_id").is_in(list(silent)))
+    if held.height:
+        grouped = held.group_by("site_id", SOURCE_FILE, maintain_order=True).agg(
+            pl.len().alias("n"), pl.col(REASON).first().alias("reason"))
+        for site, file, n, reason in grouped.iter_rows():
+            causes.append(f"file {file}: all {n:,} interaction(s) of site {site} were quarantined or set aside "
+                          f"(the first: {reason})")
     return causes
 
 
