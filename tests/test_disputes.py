@@ -299,3 +299,29 @@ def test_the_shipped_schema_is_the_generated_one_and_accepts_a_dispute():
     assert list(validator.iter_errors(data)) == []
     del data["disputes"][0]["decision"]["reason"]
     assert jsonschema.exceptions.best_match(validator.iter_errors(data)).message == "'reason' is a required property"
+
+
+def test_a_withdrawn_dispute_is_listed_and_its_remedy_no_longer_applies(world):
+    with History(world.out / "history.sqlite") as history:
+        _audit(world, history)
+        w.dispute_file(world, OUTAGE_ACCEPTED.format(outcome="accepted"))
+        _audit(world, history)
+        (world.disputes / w.PERIOD / "SKY.yaml").unlink()
+        v3 = _audit(world, history)
+    sky = v3.vendor("SKY")
+    assert v3.issue.version == 3 and sky.disputes == ()
+    assert sky.changes.withdrawn == ("D1",) and sky.changes.net_delta == -SL_CREDIT
+    (moved,) = sky.changes.kpis
+    assert (moved.kpi_id, moved.outcome_before, moved.outcome_after, moved.disputes) == \
+        ("service_level", "met", "missed", ())
+
+
+def test_a_period_finalised_before_versions_were_recorded_is_re_issued_as_a_forced_v2(world):
+    from vendoraudit.versions import plan_issue
+
+    with History(world.out / "history.sqlite") as history:
+        result = _audit(world, deliver_it=False)
+        history.record(P, [v.scorecard for v in result.vendors], [v.settlement for v in result.vendors])
+        history.finalise(P)
+        issue = plan_issue(history, P, result.inputs_fingerprint, 0, force=True)
+    assert (issue.version, issue.forced, issue.state) == (2, True, PeriodState.PRELIMINARY)

@@ -148,6 +148,7 @@ class Changes:
     net_before: Decimal | None
     net_after: Decimal | None
     forced: bool  # the previous version was final and this one was issued with --force
+    withdrawn: tuple[str, ...] = ()  # ids of disputes the previous version listed and this one does not
 
     @property
     def net_delta(self) -> Decimal | None:

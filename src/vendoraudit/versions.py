@@ -23,10 +23,11 @@ def plan_issue(history: History | None, period: Period, fingerprint: str, open_d
     """The version and state this run issues (see the module docstring)."""
     state = PeriodState.FINAL if finalise else PeriodState.DISPUTED if open_disputes else PeriodState.PRELIMINARY
     latest = history.latest_issue(period) if history is not None else None
-    if latest is None:
-        return Issue(1, state, False, open_disputes)
     # A final period is only re-run with --force (deliver refuses it otherwise): always a new version.
     forced = history is not None and history.is_finalised(period)
+    if latest is None:
+        # a period finalised before versions were recorded was its v1: a forced re-issue is v2
+        return Issue(2 if forced else 1, state, forced, open_disputes)
     if not forced and latest.inputs_fingerprint == fingerprint and latest.state == state:
         return Issue(latest.version, state, latest.forced, open_disputes)
     return Issue(latest.version + 1, state, forced, open_disputes)
@@ -69,8 +70,11 @@ def _changes(v: VendorAudit, previous: IssueSnapshot, forced: bool) -> Changes:
         kpis.append(KpiChange(
             k.kpi_id, k.title, before[0] if before else None, k.value, before[1] if before else None,
             str(k.outcome), before[2] if before else None, money, tuple(applied_by_kpi.get(k.kpi_id, ()))))
+    current = {d.dispute_id for d in v.disputes}
+    withdrawn = tuple(sorted(d for (vendor, d) in previous.disputes if vendor == v.vendor_id and d not in current))
     return Changes(previous.record.version, previous.record.state, tuple(kpis), tuple(decided_now),
-                   previous.nets.get(v.vendor_id), v.settlement.net_adjustment if v.settlement else None, forced)
+                   previous.nets.get(v.vendor_id), v.settlement.net_adjustment if v.settlement else None, forced,
+                   withdrawn)
 
 
 def _same(before: tuple[float | None, str, Decimal | None], after: tuple[float | None, str, Decimal | None]) -> bool:

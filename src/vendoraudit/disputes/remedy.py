@@ -6,7 +6,8 @@ other KPI and section of the scorecard reads the data as exported. What each par
 - exclude_dates / exclude_queues: passed to the KPI's computation as the contract's own excused
   dates and queues are (`kpis.scope`), so both follow one rule: contacts by arrival, follow-ups by
   due date, surveys by submission, evaluations by evaluation date, each in its site's local time.
-- exclude_intervals: the same rows, by the site-local half hour their time falls in.
+- exclude_intervals: the same rows, by the site-local half hour their time falls in (wall-clock
+  time: in the hour a fall-back repeats, both of its passes are left out).
 - exclude_contacts: the interactions, and the surveys and evaluations that name them.
 - exclude_evaluations: the evaluations and their items.
 - rescore: the named item's points_earned (and critical_failed when stated) replaced before the
