@@ -6,8 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Tests never assert wall-clock times: hypothesis' per-example deadline fails on a loaded machine.
+settings.register_profile("vendoraudit", deadline=None)
+settings.load_profile("vendoraudit")
 
 
 @pytest.fixture(scope="session")

@@ -124,7 +124,32 @@ def test_second_run_on_a_locked_folder_stops_clearly(tmp_path: Path, hold_lock):
     assert len(run.stderr.strip().splitlines()) == 2  # the settings line, then the one error
 
 
-def test_bad_period_is_a_configuration_error(tmp_path: Path):
+def test_bad_period_option_is_a_usage_error_and_in_the_settings_a_configuration_error(tmp_path: Path):
+    # Issue 24: a bad --period is exit 2 on every command, naming the accepted forms.
     run = audit("--period", "2026-13", "--out", str(tmp_path / "o"))
+    assert run.returncode == ExitCode.USAGE
+    assert "'2026-13' is not a period" in run.stderr
+    assert "2026-10 (a month), 2026-08..2026-10 (a range) or previous" in run.stderr
+    # The same text from vendoraudit.toml is a configuration error, in the same words.
+    settings = tmp_path / "vendoraudit.toml"
+    settings.write_text('[audit]\nperiod = "2026-13"\n')
+    run = audit("--config", str(settings), "--out", str(tmp_path / "o"))
     assert run.returncode == ExitCode.CONFIG
-    assert "2026-13" in run.stderr
+    assert "'2026-13' is not a period" in run.stderr
+    assert "2026-10 (a month), 2026-08..2026-10 (a range) or previous" in run.stderr
+
+
+def test_every_json_file_of_a_run_matches_its_schema(first_run):
+    from json_schemas import assert_matches_schema
+
+    out, _run = first_run
+    files = sorted((out / "2026-10").glob("*.json"))
+    assert {p.name for p in files} >= {"vendoraudit-2026-10.json", "validation-2026-10.json", "manifest.json"}
+    for path in files:
+        assert_matches_schema(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_no_lock_file_is_left_in_the_output_folder(first_run):
+    out, _run = first_run
+    assert not (out / ".vendoraudit.lock").exists()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

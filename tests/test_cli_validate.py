@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vendoraudit.cli import app
+from vendoraudit.report_json import JsonKind, json_document
 from vendoraudit.schemas import contract_markdown
 from vendoraudit.tables import TABLES
 from vendoraudit.validate import load_exports
@@ -56,7 +57,8 @@ def test_bad_period_is_a_usage_error() -> None:
 def test_clean_folder_exits_0_and_json_is_the_library_result() -> None:
     result = run("validate", BAD / "cp1252_ok", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == load_exports(BAD / "cp1252_ok").to_dict()
+    assert json.loads(result.stdout) == json_document(JsonKind.VALIDATE, {**load_exports(BAD / "cp1252_ok").to_dict(),
+                                                                          "blocking": []})
 
 
 def test_data_errors_exit_1_with_summary_and_quarantine(tmp_path: Path) -> None:

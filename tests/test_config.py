@@ -31,7 +31,7 @@ def test_env_names_the_file(tmp_path: Path):
 def test_unknown_key_names_the_known_ones(tmp_path: Path):
     cfg = tmp_path / "x.toml"
     cfg.write_text('[audit]\nexprots = "x"\n')
-    with pytest.raises(ConfigError, match="unknown key 'exprots'; known keys: contracts, disputes, exports"):
+    with pytest.raises(ConfigError, match=r"unknown key 'exprots'; did you mean 'exports'\? known keys: contracts, disputes, exports"):
         load_settings(cfg, env={})
 
 
@@ -58,3 +58,31 @@ def test_rows_per_evidence_sheet_from_file_environment_and_option(tmp_path: Path
     cfg.write_text("[audit]\nrows_per_evidence_sheet = 2.5\n")
     with pytest.raises(ConfigError, match="rows_per_evidence_sheet"):
         load_settings(cfg, env={})
+
+
+def test_every_unknown_key_is_reported_with_did_you_mean_and_mappings_must_be_a_list(tmp_path: Path):
+    cfg = tmp_path / "vendoraudit.toml"
+    cfg.write_text('[audit]\nmapings = ["a.yaml"]\nperiodd = "2026-10"\nmappings = "a.yaml"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(cfg, env={})
+    text = "\n".join(info.value.problems)
+    assert "mapings: unknown key 'mapings'; did you mean 'mappings'?" in text
+    assert "periodd: unknown key 'periodd'; did you mean 'period'?" in text
+    assert "mappings: a list of mapping files" in text
+
+
+def test_mappings_are_relative_to_the_settings_file(tmp_path: Path):
+    cfg = tmp_path / "conf" / "vendoraudit.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[audit]\nmappings = ["mappings/acd.yaml", "/abs/x.yaml"]\n')
+    settings = load_settings(cfg, env={})
+    assert settings.mappings == (tmp_path / "conf" / "mappings" / "acd.yaml", Path("/abs/x.yaml"))
+    # --mapping on the command line replaces the file's list for that run
+    assert load_settings(cfg, env={}, mappings=(Path("cli.yaml"),)).mappings == (Path("cli.yaml"),)
+
+
+def test_every_setting_is_documented():
+    from vendoraudit.config import _KEYS
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert sorted(k for k in _KEYS if f"| `{k}` |" not in page) == []

@@ -34,12 +34,13 @@ def test_check_invalid_exits_3_with_every_problem_on_stderr(monkeypatch: pytest.
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == "vendoraudit: error: 3 problems in contracts"
+    # Sorted by file, then line and column.
     assert [line.strip() for line in lines[1:]] == [
-        "unknown_key.yaml:13:5: kpis[0].target: required key is missing",
-        "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; known keys: id, title, metric, params, "
-        "filters, category, direction, target, minimum, weight, min_sample, scoring, credit_allocation, "
-        "bonus_allocation, statistical_allowance, clause, domain",
         "empty.yaml:1:1: the file is empty; expected a contract (a mapping of keys)",
+        "unknown_key.yaml:13:5: kpis[0].target: required key is missing",
+        "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; did you mean 'target'? known keys: id, "
+        "title, metric, params, filters, category, direction, target, minimum, weight, min_sample, scoring, "
+        "credit_allocation, bonus_allocation, statistical_allowance, clause, domain",
     ]
     assert "Traceback" not in result.output
 

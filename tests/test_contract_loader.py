@@ -105,7 +105,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown_key.yaml": [
         "unknown_key.yaml:13:5: kpis[0].target: required key is missing",
-        "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; known keys: id, title, metric, params, "
+        "unknown_key.yaml:17:5: kpis[0].tagret: unknown key 'tagret'; did you mean 'target'? known keys: id, title, metric, params, "
         "filters, category, direction, target, minimum, weight, min_sample, scoring, credit_allocation, "
         "bonus_allocation, statistical_allowance, clause, domain",
     ],
@@ -169,9 +169,10 @@ def test_sites_may_change_hands_when_periods_do_not_overlap(tmp_path: Path) -> N
 
 
 def test_missing_path_and_empty_folder_are_config_problems(tmp_path: Path) -> None:
+    # Sorted by file: the folder's name comes before the names of files inside it.
     assert _problems([tmp_path / "nope.yaml", tmp_path]) == [
-        f"{tmp_path / 'nope.yaml'}: no such file or folder",
         f"{tmp_path}: no contract files (*.yaml, *.yml) in this folder",
+        f"{tmp_path / 'nope.yaml'}: no such file or folder",
     ]
 
 

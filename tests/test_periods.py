@@ -48,3 +48,28 @@ def test_ranges():
     assert parse_periods("2026-10") == (Period(2026, 10),)
     with pytest.raises(ValueError, match="ends before it starts"):
         parse_periods("2026-10..2026-08")
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("2026-13", "no such month"), ("Oct 2026", "expected YYYY-MM"), ("2026-8", "expected YYYY-MM"),
+    ("1899-12", "year out of range"), ("2026-10..2026-08", "ends before it starts"),
+    ("2026-01..2036-12", "more than 120 months"), ("2026-08..nope", "'nope': expected YYYY-MM"),
+])
+def test_every_bad_period_names_the_accepted_forms(text: str, reason: str):
+    from vendoraudit.periods import PERIOD_FORMS, PeriodError
+
+    with pytest.raises(PeriodError) as caught:
+        parse_periods(text)
+    assert str(caught.value).startswith(f"{text!r} is not a period (")
+    assert reason in str(caught.value)
+    assert str(caught.value).endswith(f"use {PERIOD_FORMS}")
+    assert "2026-10" in PERIOD_FORMS and "2026-08..2026-10" in PERIOD_FORMS and "previous" in PERIOD_FORMS
+
+
+def test_one_month_refuses_a_range_in_the_same_words():
+    from vendoraudit.periods import PERIOD_FORMS, PeriodError
+
+    with pytest.raises(PeriodError, match="one month expected, not a range") as caught:
+        Period.parse("2026-08..2026-10")
+    assert PERIOD_FORMS in str(caught.value)
+    assert parse_periods("previous", today=date(2026, 1, 5)) == (Period(2025, 12),)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .problems import unknown_key_message
 
 CONFIG_NAME = "vendoraudit.toml"
 _KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes",
@@ -58,12 +59,18 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
     if path is None and Path(CONFIG_NAME).is_file():
         path = Path(CONFIG_NAME)
     values: dict[str, object] = {}
+    origin: dict[str, str] = {}  # where each value came from, for a message that names it
     if path is not None:
         values.update(_resolve(_read_toml(path), path.parent))
+        origin.update({k: f"{path}: [audit] {k}" for k in values})
     for key in ("exports", "contracts", "period", "out", "paper", "disputes", "rows_per_evidence_sheet"):
         if env.get(f"VENDORAUDIT_{key.upper()}"):
             values[key] = env[f"VENDORAUDIT_{key.upper()}"]
-    values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
+            origin[key] = f"VENDORAUDIT_{key.upper()}"
+    given = {k: v for k, v in overrides.items() if v is not None and v != ()}
+    values.update(given)
+    origin.update({k: f"--{k}" for k in given})
+    _check_period(str(values.get("period", "previous")), origin.get("period", "period"))
     return AuditSettings(
         exports=Path(str(values.get("exports", "sample_exports"))),
         contracts=Path(str(values.get("contracts", "contracts"))),
@@ -104,9 +111,14 @@ def _read_toml(path: Path) -> dict[str, object]:
     section = data.get("audit", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [audit] must be a table")
-    unknown = sorted(set(section) - _KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: [audit]: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_KEYS))}")
+    problems = [f"{path}: [audit] {key}: {unknown_key_message(key, sorted(_KEYS))}"
+                for key in sorted(set(section) - _KEYS)]
+    mappings = section.get("mappings", [])
+    if not isinstance(mappings, list) or not all(isinstance(m, str) and m for m in mappings):
+        problems.append(f"{path}: [audit] mappings: a list of mapping files, e.g. mappings = [\"mappings/acd.yaml\"]")
+    if problems:
+        raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}",
+                          tuple(problems) if len(problems) > 1 else ())
     return section
 
 
@@ -129,6 +141,16 @@ def _evidence_rows(value: object) -> int:
     if rows < 1 or (isinstance(value, float) and not value.is_integer()):
         raise ConfigError(f"rows_per_evidence_sheet must be a whole number of rows, at least 1, got {value!r}")
     return rows
+
+
+def _check_period(text: str, origin: str) -> None:
+    """A period from the file or the environment is parsed as the --period option is (one message)."""
+    from .periods import PeriodError, parse_periods
+
+    try:
+        parse_periods(text)
+    except PeriodError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
 
 
 def _paper(value: str) -> str:

@@ -23,7 +23,7 @@ from .evidence.build import EvidenceBook
 from .history import History
 from .periods import Period
 from .publish import publish, staging_dir, write_bytes
-from .report_json import dumps
+from .report_json import JsonKind, document_text, dumps, json_document
 from .validate import ValidatedExports, write_quarantine
 
 Progress = Callable[[str], None]
@@ -54,9 +54,10 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
         name = f"vendoraudit-{period}"
 
         step("writing JSON results")
-        write_bytes(stage / f"{name}.json", dumps(result, "vendoraudit.audit").encode())
+        write_bytes(stage / f"{name}.json", dumps(result, JsonKind.AUDIT).encode())
         write_bytes(stage / f"validation-{period}.json",
-                    (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+                    # Delivered only when nothing blocks the audit: `blocking` is empty.
+                    document_text(JsonKind.VALIDATE, {**validated.to_dict(), "blocking": []}).encode())
         write_quarantine(validated, stage / "quarantine")
 
         step("writing the finance workbook")
@@ -109,11 +110,10 @@ def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple
     stage = staging_dir(out_dir, str(period))
     try:
         write_bytes(stage / f"validation-{period}.json",
-                    (json.dumps(validated.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+                    document_text(JsonKind.VALIDATE, {**validated.to_dict(), "blocking": list(problems)}).encode())
         write_quarantine(validated, stage / "quarantine")
-        blocked = {"kind": "vendoraudit.blocked", "schema_version": 1, "period": str(period),
-                   "problems": list(problems)}
-        write_bytes(stage / "blocked.json", (json.dumps(blocked, indent=2, ensure_ascii=False) + "\n").encode())
+        write_bytes(stage / "blocked.json",
+                    document_text(JsonKind.BLOCKED, {"period": str(period), "problems": list(problems)}).encode())
         folder = publish(stage, out_dir, str(period))
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -176,7 +176,8 @@ def _manifest(result: AuditResult, stage: Path) -> str:
     """Every output with its SHA-256, and the inputs' fingerprint: what a reviewer checks."""
     files = {p.relative_to(stage).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(stage.rglob("*")) if p.is_file()}
-    document = {"kind": "vendoraudit.manifest", "schema_version": 1, "period": str(result.period),
-                "tool_version": result.tool_version, "inputs_fingerprint": result.inputs_fingerprint,
-                "version": result.issue.version, "state": str(result.issue.state), "files": files}
+    document = json_document(JsonKind.MANIFEST, {
+        "period": str(result.period), "tool_version": result.tool_version,
+        "inputs_fingerprint": result.inputs_fingerprint, "version": result.issue.version,
+        "state": str(result.issue.state), "files": files})
     return json.dumps(document, indent=2) + "\n"

@@ -10,6 +10,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MAX_RANGE = 120  # months in one range: ten years is a typo, not an audit plan
+
+#: The accepted forms of a period, as every message and help text names them.
+PERIOD_FORMS = "2026-10 (a month), 2026-08..2026-10 (a range) or previous (last month)"
+
+
+class PeriodError(ValueError):
+    """A text that is not a period; the message names the accepted forms (one wording everywhere)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"{text!r} is not a period ({reason}); use {PERIOD_FORMS}")
 
 
 @dataclass(frozen=True, order=True)
@@ -21,19 +34,29 @@ class Period:
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
-            raise ValueError(f"not a valid period: {self.year}-{self.month:02d}")
+            text = f"{self.year}-{self.month:02d}"
+            reason = "no such month" if not 1 <= self.month <= 12 else "year out of range 1900-9999"
+            raise PeriodError(text, reason)
 
     @classmethod
     def parse(cls, text: str, today: date | None = None) -> Period:
         """Parse `YYYY-MM`, or `previous` (the month before `today`, default: today in UTC)."""
+        given = text
         text = text.strip()
         if text == "previous":
             today = today or datetime.now(timezone.utc).date()
             return cls(today.year, today.month).shift(-1)
+        if ".." in text:
+            raise PeriodError(given, "one month expected, not a range")
         m = _PERIOD_RE.match(text)
         if not m:
-            raise ValueError(f"period must be YYYY-MM or 'previous', got {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)))
+            raise PeriodError(given, "expected YYYY-MM")
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise PeriodError(given, "no such month")
+        if not 1900 <= year <= 9999:
+            raise PeriodError(given, "year out of range 1900-9999")
+        return cls(year, month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -73,14 +96,21 @@ def zone_info(tz: str) -> ZoneInfo:
 
 
 def parse_periods(text: str, today: date | None = None) -> tuple[Period, ...]:
-    """Parse one period or an inclusive range `YYYY-MM..YYYY-MM`, in order."""
+    """Parse one period or an inclusive range `YYYY-MM..YYYY-MM`, in order.
+
+    Every failure is a `PeriodError` whose message names the accepted forms, so each command
+    and the settings file report a bad period in the same words.
+    """
     if ".." not in text:
         return (Period.parse(text, today),)
     first_text, last_text = text.split("..", 1)
-    first, last = Period.parse(first_text, today), Period.parse(last_text, today)
+    try:
+        first, last = Period.parse(first_text, today), Period.parse(last_text, today)
+    except PeriodError as exc:
+        raise PeriodError(text, f"{exc.text.strip() or 'empty'!r}: {exc.reason}") from None
     if last < first:
-        raise ValueError(f"period range {text!r} ends before it starts")
+        raise PeriodError(text, "the range ends before it starts")
     count = (last.year - first.year) * 12 + last.month - first.month + 1
-    if count > 120:
-        raise ValueError(f"period range {text!r} spans more than 120 months")
+    if count > _MAX_RANGE:
+        raise PeriodError(text, f"the range spans more than {_MAX_RANGE} months")
     return tuple(first.shift(i) for i in range(count))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from .errors import OutputError
 
@@ -36,28 +37,78 @@ def _os_error(action: str, path: Path, exc: OSError) -> OutputError:
 
 @contextmanager
 def output_lock(out_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the output folder's lock for the duration; another holder makes us wait or fail."""
+    """Hold the output folder's lock for the duration; another holder makes us wait or fail.
+
+    The lock is an flock on `.vendoraudit.lock`, which the holder removes before releasing, so no
+    file is left behind. A run killed while holding it releases the flock with its process; its
+    file stays and the next run takes it over (and removes it). A waiter that wins the flock on a
+    file its holder has just removed tries again on the current one, so two runs never both hold.
+    """
+    path = out_dir / LOCK_NAME
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(out_dir / LOCK_NAME, "a+")
     except OSError as exc:
         raise _os_error("write to", out_dir, exc) from exc
     deadline = time.monotonic() + wait_seconds
+    handle = _acquire(path, out_dir, deadline)
     try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputError(
-                        f"another vendoraudit run holds {out_dir / LOCK_NAME}; "
-                        "wait for it to finish (or pass --wait SECONDS)") from None
-                time.sleep(0.2)
+        _note_holder(handle)
         recover(out_dir)
         yield
     finally:
+        # Remove while still holding: a waiter that then wins the flock sees the file is gone.
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
         handle.close()
+
+
+def _acquire(path: Path, out_dir: Path, deadline: float) -> TextIO:
+    """An open, flocked handle on the lock file that is still `path` (see `output_lock`)."""
+    while True:
+        try:
+            handle = open(path, "a+")
+        except OSError as exc:
+            raise _os_error("write to", out_dir, exc) from exc
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(handle)
+            handle.close()
+            if time.monotonic() >= deadline:
+                raise OutputError(
+                    f"another vendoraudit run holds {path}{holder}; "
+                    "wait for it to finish (or pass --wait SECONDS)") from None
+            time.sleep(0.2)
+            continue
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle
+        handle.close()  # its holder removed it as we won it: take the current file
+
+
+def _note_holder(handle: TextIO) -> None:
+    """Write who holds the lock into it (a stale file from a killed run is overwritten)."""
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")
+        handle.flush()
+    except OSError:
+        pass  # the note is for people; the flock is the lock
+
+
+def _holder(handle: TextIO) -> str:
+    try:
+        handle.seek(0)
+        text = handle.read(100).strip()
+    except OSError:
+        return ""
+    return f" ({text})" if text.startswith("pid ") and text.isprintable() else ""
 
 
 def recover(out_dir: Path) -> None:

@@ -25,7 +25,7 @@ from .audit_result import AuditResult, DataQuality, Issue, VendorAudit
 from .errors import ConfigError, OutputError
 from .money import format_money
 from .periods import Period
-from .report_json import dumps
+from .report_json import JsonKind, dumps
 
 if TYPE_CHECKING:
     from .pdf_engine import PdfAttachment
@@ -80,7 +80,7 @@ def scorecard_json(result: AuditResult, vendor_id: str) -> str:
     """The JSON document attached to `vendor_id`'s scorecard (kind `vendoraudit.scorecard`)."""
     record = ScorecardRecord(result.period, result.tool_version, result.inputs_fingerprint,
                              result.baseline_vendor_id, _vendor(result, vendor_id), result.data_quality, result.issue)
-    return dumps(record, "vendoraudit.scorecard")
+    return dumps(record, JsonKind.SCORECARD)
 
 
 def _vendor(result: AuditResult, vendor_id: str) -> VendorAudit:
@@ -185,7 +185,7 @@ def _scorecard_job(result: AuditResult, vendor_id: str, paper: str, contracts: M
 def _portfolio_job(result: AuditResult, paper: str, contracts: Mapping[str, bytes],
                    templates: Path) -> tuple[str, tuple[PdfAttachment, ...]]:
     return (portfolio_html(result, paper, templates),
-            _attachments(result, f"vendoraudit-{result.period}.json", dumps(result, "vendoraudit.audit"),
+            _attachments(result, f"vendoraudit-{result.period}.json", dumps(result, JsonKind.AUDIT),
                          contracts, [v.vendor_id for v in result.vendors]))
 
 

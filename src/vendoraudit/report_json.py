@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import PurePath
 from typing import Any
 
@@ -22,6 +23,23 @@ from pydantic import BaseModel
 from .periods import Period
 
 SCHEMA_VERSION = 1
+
+
+class JsonKind(StrEnum):
+    """Every kind of JSON document vendoraudit writes; each has docs/schemas/<kind>.json.
+
+    Adding a kind: a member here, its schema file, its section in docs/json.md and a producer in
+    tests/test_json_schemas.py (the test fails until all four exist).
+    """
+
+    AUDIT = "vendoraudit.audit"
+    SCORECARD = "vendoraudit.scorecard"
+    MANIFEST = "vendoraudit.manifest"
+    VALIDATE = "vendoraudit.validate"
+    KPIS = "vendoraudit.kpis"
+    BACKTEST = "vendoraudit.backtest"
+    FORECAST = "vendoraudit.forecast"
+    BLOCKED = "vendoraudit.blocked"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -55,11 +73,31 @@ def to_jsonable(value: Any) -> Any:
 
 def dumps(value: Any, kind: str) -> str:
     """A versioned JSON document: {"kind", "schema_version", "result"}, indented, newline-terminated."""
-    document = {"kind": kind, "schema_version": SCHEMA_VERSION, "result": to_jsonable(value)}
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return document_text(kind, {"result": to_jsonable(value)})
 
 
-def flat_document(value: Any, kind: str) -> dict[str, Any]:
-    """{"kind", "schema_version", then the result's own fields}: the what-if documents' shape."""
-    body = to_jsonable(value)
-    return {"kind": kind, "schema_version": SCHEMA_VERSION, **body}
+def json_document(kind: JsonKind | str, body: Mapping[str, Any] | Any,
+                  schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The document of `kind`: `kind` and `schema_version` first, then the body's keys.
+
+    `body` is a mapping (its keys follow) or a result dataclass (serialised by `to_jsonable`).
+    Every --json output and JSON file goes through here, so a consumer always finds the two keys.
+    """
+    data = to_jsonable(body)
+    if not isinstance(data, dict):
+        raise TypeError("a JSON document's body must be an object")
+    if "kind" in data or "schema_version" in data:
+        raise ValueError("the body must not carry its own kind or schema_version")
+    return {"kind": str(kind), "schema_version": schema_version, **data}
+
+
+def document_text(kind: JsonKind | str, body: Mapping[str, Any] | Any,
+                  schema_version: int = SCHEMA_VERSION) -> str:
+    """`json_document` as text: UTF-8, two-space indent, newline-terminated, NaN refused."""
+    return json.dumps(json_document(kind, body, schema_version), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+def flat_document(value: Any, kind: JsonKind | str) -> dict[str, Any]:
+    """{"kind", "schema_version", then the result's own fields}: `json_document` of a result dataclass."""
+    return json_document(kind, value)

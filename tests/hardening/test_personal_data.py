@@ -70,7 +70,8 @@ def test_no_canary_in_validate_output_or_quarantine(world: World, tmp_path: Path
     args = ["validate", str(world.period_dir), "--mapping", str(world.mapping), "--period", PERIOD,
             "--contracts", str(world.contracts), "--quarantine-dir", str(tmp_path / "q")]
     ran = invoke(args + (["--json"] if as_json else []), timeout=60)
-    assert ran.exit_code == 1, ran.output[-2000:]
+    # 14 bad rows, below the audit's blocking rule: validate exits 0 as the audit would (issue 24).
+    assert ran.exit_code == 0, ran.output[-2000:]
     assert "<masked>" in ran.stdout
     assert not _leaks(ran.output)
     for path in (tmp_path / "q").glob("*.csv"):

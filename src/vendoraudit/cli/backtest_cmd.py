@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from .common import guard
+from .conventions import period_option
 
 if TYPE_CHECKING:
     from ..backtest import BacktestResult
@@ -20,18 +21,22 @@ def register(app: typer.Typer) -> None:
 
 
 def backtest(
-    contract: Path = typer.Option(..., "--contract", help="the draft contract YAML to price"),
-    exports: Path = typer.Option(..., "--exports", help="folder of period folders ROOT/YYYY-MM"),
-    periods: str = typer.Option(..., "--periods", help="months A..B (YYYY-MM..YYYY-MM), or one YYYY-MM"),
-    contracts: Optional[Path] = typer.Option(None, "--contracts", help="contracts folder: the contract in "
-                                             "force for months never audited, sites and the in-house baseline"),
-    history: Optional[Path] = typer.Option(None, "--history", help="results history (default: the configured "
-                                           "audits folder's history.sqlite, when it exists)"),
-    mapping: list[Path] = typer.Option([], "--mapping", help="column mapping YAML (repeatable)"),
-    disputes: Optional[Path] = typer.Option(None, "--disputes", help="folder of dispute files: remedies granted "
-                                            "for a month apply under both contracts, as in the audit"),
+    contract: Path = typer.Option(..., "--contract", metavar="FILE", help="the draft contract YAML to price"),
+    exports: Path = typer.Option(..., "--exports", metavar="DIR", help="folder of period folders ROOT/YYYY-MM"),
+    periods: str = period_option("the months: a range 2026-08..2026-10, one month 2026-10 or previous",
+                                 months=True, required=True, flag="--periods"),
+    contracts: Optional[Path] = typer.Option(None, "--contracts", metavar="DIR", help="contracts folder: the "
+                                             "contract in force for months never audited, sites and the "
+                                             "in-house baseline"),
+    history: Optional[Path] = typer.Option(None, "--history", metavar="FILE", help="results history (default: "
+                                           "the configured audits folder's history.sqlite, when it exists)"),
+    mapping: list[Path] = typer.Option([], "--mapping", metavar="FILE", help="column mapping YAML (repeatable)"),
+    disputes: Optional[Path] = typer.Option(None, "--disputes", metavar="DIR", help="folder of dispute files: "
+                                            "remedies granted for a month apply under both contracts, as in "
+                                            "the audit"),
     as_json: bool = typer.Option(False, "--json", help="print the backtest as JSON"),
-    out: Optional[Path] = typer.Option(None, "--out", help="write the backtest workbook (.xlsx) here"),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                       help="write the backtest workbook (.xlsx) here"),
 ) -> None:
     """Price a draft contract on past months, beside what was actually charged.
 
@@ -48,10 +53,7 @@ def backtest(
     """
     from ..periods import parse_periods
 
-    try:
-        months = parse_periods(periods)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--periods") from None
+    months = parse_periods(periods)  # already checked by the option's parser
     if out is not None and out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"{out}: the workbook's name must end in .xlsx", param_hint="--out")
     with guard():
@@ -61,9 +63,9 @@ def backtest(
 
             write_workbook(result, out)
         if as_json:
-            from ..report_json import flat_document
+            from ..report_json import JsonKind, flat_document
 
-            typer.echo(json.dumps(flat_document(result, "backtest"), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(flat_document(result, JsonKind.BACKTEST), indent=2, ensure_ascii=False))
         else:
             typer.echo(render_text(result))
             if out is not None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from .common import guard
+from .conventions import exit_codes_epilog
+from .exit_codes import ExitCode
 
 contract_app = typer.Typer(
     name="contract",
@@ -17,11 +19,12 @@ contract_app = typer.Typer(
 )
 
 
-@contract_app.command("check")
+@contract_app.command("check", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.USAGE, ExitCode.CONFIG,
+                                                        ExitCode.RUNTIME]))
 def check(
     paths: list[Path] = typer.Argument(..., metavar="PATH...", help="contract files, or folders holding *.yaml contracts"),
 ) -> None:
-    """Check contracts: every problem is listed as file:line:col: path: message (exit 3 if any).
+    """Check contracts: every problem is listed as file:line:col: path: message.
 
     Example: vendoraudit contract check contracts/
     """
@@ -34,7 +37,7 @@ def check(
             typer.echo(f"ok: {entry.source} ({entry.vendor_id}, {count} KPI{'s' if count != 1 else ''})")
 
 
-@contract_app.command("schema")
+@contract_app.command("schema", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.USAGE]))
 def schema() -> None:
     """Print the JSON Schema of contract files (the one shipped as contracts/contract.schema.json).
 

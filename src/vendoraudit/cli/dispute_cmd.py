@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, OutputError
+from ..periods import Period
 from .common import guard
+from .conventions import period_option
 
 dispute_app = typer.Typer(
     name="dispute",
@@ -18,25 +20,18 @@ dispute_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ContractsOpt = Annotated[Optional[Path], typer.Option(help="Folder of contract YAML files (default: settings).")]
-DisputesOpt = Annotated[Optional[Path], typer.Option(help="Folder of dispute files (default ./disputes).")]
-OutOpt = Annotated[Optional[Path], typer.Option(help="Output folder holding history.sqlite (default: settings).")]
-ConfigOpt = Annotated[Optional[Path], typer.Option(help="Settings file (default ./vendoraudit.toml).")]
+ContractsOpt = Annotated[Optional[Path], typer.Option(metavar="DIR",
+                                                      help="Folder of contract YAML files (default: settings).")]
+DisputesOpt = Annotated[Optional[Path], typer.Option(metavar="DIR", help="Folder of dispute files (default ./disputes).")]
+OutOpt = Annotated[Optional[Path], typer.Option(metavar="DIR",
+                                                help="Output folder holding history.sqlite (default: settings).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option(metavar="FILE", help="Settings file (default ./vendoraudit.toml).")]
 
 
 def _settings(config: Path | None, **overrides: object):  # noqa: ANN202 - AuditSettings, imported late
     from ..config import load_settings
 
     return load_settings(config, **overrides)
-
-
-def _period(text: str):  # noqa: ANN202 - Period
-    from ..periods import Period
-
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
 
 
 def _history(settings):  # noqa: ANN001, ANN202 - AuditSettings -> History | None
@@ -49,7 +44,7 @@ def _history(settings):  # noqa: ANN001, ANN202 - AuditSettings -> History | Non
 def new(
     vendor: Annotated[str, typer.Option(help="Vendor id, e.g. ACME.")],
     kpi: Annotated[str, typer.Option(help="KPI id in the vendor's contract, e.g. service_level.")],
-    period: Annotated[str, typer.Option(help="The disputed month, YYYY-MM.")],
+    period: Annotated[Period, period_option("The disputed month: 2026-10 or previous.", annotated=True)],
     disputes: DisputesOpt = None,
     contracts: ContractsOpt = None,
     out: OutOpt = None,
@@ -68,7 +63,7 @@ def new(
 
     with guard():
         settings = _settings(config, contracts=contracts, out=out, disputes=disputes)
-        p = _period(period)
+        p = period
         history = _history(settings)
         if history is not None:
             with history:
@@ -89,9 +84,10 @@ def check(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...",
                                                           help="dispute files or folders (default ./disputes)")] = None,
     contracts: ContractsOpt = None,
-    exports: Annotated[Optional[Path], typer.Option(help="Also check the ids remedies name against these exports "
+    exports: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Also check the ids remedies name against these exports "
                                                          "(a folder of period folders, or one period's).")] = None,
-    mapping: Annotated[Optional[list[Path]], typer.Option(help="Column mapping YAML (repeatable).")] = None,
+    mapping: Annotated[Optional[list[Path]], typer.Option(metavar="FILE",
+                                                          help="Column mapping YAML (repeatable).")] = None,
     out: OutOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -106,21 +102,28 @@ def check(
     Example: vendoraudit dispute check disputes/ --exports exports
     """
     from ..contract.loader import load_contracts
-    from ..disputes.loader import load_disputes
+    from ..disputes.loader import check_disputes
     from ..disputes.status import final_period_problems
+    from ..problems import sorted_problems
 
     with guard():
         settings = _settings(config, contracts=contracts, out=out, exports=exports, mappings=tuple(mapping or ()))
-        contract_set = load_contracts(settings.contracts)
-        found = load_disputes(paths or [settings.disputes], contract_set)
         problems: list[str] = []
-        if exports is not None:
+        try:
+            contract_set = load_contracts(settings.contracts)
+        except ConfigError as exc:  # still check the dispute files themselves, and report both
+            contract_set = None
+            problems += list(exc.problems) or [str(exc)]
+        found, file_problems = check_disputes(paths or [settings.disputes], contract_set)
+        problems += file_problems
+        if exports is not None and contract_set is not None:
             problems += _data_problems(found, contract_set, settings)
         history = _history(settings)
         if history is not None:
             with history:
                 problems += final_period_problems(found, history)
         if problems:
+            problems = sorted_problems(problems)
             raise ConfigError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in dispute files",
                               tuple(problems))
         for f in found:
@@ -151,7 +154,7 @@ def _data_problems(found, contract_set, settings) -> list[str]:  # noqa: ANN001 
 
 @dispute_app.command("list")
 def list_(
-    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    period: Annotated[Period, period_option("The month: 2026-10 or previous.", annotated=True)],
     disputes: DisputesOpt = None,
     contracts: ContractsOpt = None,
     out: OutOpt = None,
@@ -171,7 +174,7 @@ def list_(
 
     with guard():
         settings = _settings(config, contracts=contracts, out=out, disputes=disputes)
-        p = _period(period)
+        p = period
         found = load_disputes(settings.disputes, load_contracts(settings.contracts), p) \
             if settings.disputes.is_dir() else DisputeSet()
         history = _history(settings)

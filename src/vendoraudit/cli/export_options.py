@@ -19,25 +19,25 @@ if TYPE_CHECKING:
 
 MAPPING_HELP = ("a column mapping (YAML); repeat for several. Mappings attached to the contracted sites "
                 "(CONTRACTS/mappings/) are used without it")
-TZ_HELP = "SITE=ZONE, a site's IANA time zone when no contract gives it (or over the contract's); repeatable"
+TZ_HELP = "a site's IANA time zone when no contract gives it (or over the contract's); repeatable"
 CONTRACTS_HELP = "contracts folder: sites, vendors, time zones, the in-house baseline, attached mappings"
 IN_HOUSE_HELP = "an in-house (baseline) site id; repeat for several"
 
 
 def mapping_option() -> list[Path]:
-    return typer.Option([], "--mapping", help=MAPPING_HELP)
+    return typer.Option([], "--mapping", metavar="FILE", help=MAPPING_HELP)
 
 
 def tz_option() -> list[str]:
-    return typer.Option([], "--tz", help=TZ_HELP)
+    return typer.Option([], "--tz", metavar="SITE=ZONE", help=TZ_HELP)
 
 
 def contracts_option() -> Path | None:
-    return typer.Option(None, "--contracts", help=CONTRACTS_HELP)
+    return typer.Option(None, "--contracts", metavar="DIR", help=CONTRACTS_HELP)
 
 
 def in_house_option() -> list[str]:
-    return typer.Option([], "--in-house", help=IN_HOUSE_HELP)
+    return typer.Option([], "--in-house", metavar="SITE", help=IN_HOUSE_HELP)
 
 
 def resolve(contracts: Path | None, period: Period | None, mapping: list[Path], tz: list[str],

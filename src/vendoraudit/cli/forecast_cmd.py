@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ..periods import Period
 from .common import guard
+from .conventions import period_option
 
 if TYPE_CHECKING:
     from ..forecast import ForecastResult
@@ -23,11 +25,11 @@ def register(app: typer.Typer) -> None:
 
 
 def forecast(
-    export_dir: Path = typer.Argument(..., help="folder of the month's exports so far"),
-    period: str = typer.Option(..., "--period", help="the month YYYY-MM"),
-    as_of: str = typer.Option(..., "--as-of", help="the last day of data, YYYY-MM-DD, inside the month"),
-    contracts: Path = typer.Option(..., "--contracts", help="contracts folder"),
-    mapping: list[Path] = typer.Option([], "--mapping", help="column mapping YAML (repeatable)"),
+    export_dir: Path = typer.Argument(..., metavar="EXPORT_DIR", help="folder of the month's exports so far"),
+    month: Period = period_option("the month: 2026-10 or previous", required=True),
+    as_of: str = typer.Option(..., "--as-of", metavar="DAY", help="the last day of data, YYYY-MM-DD, inside the month"),
+    contracts: Path = typer.Option(..., "--contracts", metavar="DIR", help="contracts folder"),
+    mapping: list[Path] = typer.Option([], "--mapping", metavar="FILE", help="column mapping YAML (repeatable)"),
     as_json: bool = typer.Option(False, "--json", help="print the forecast as JSON"),
 ) -> None:
     """Project each KPI's month-end value from the month so far, and the money at risk.
@@ -43,12 +45,7 @@ def forecast(
     Example: vendoraudit forecast exports/2026-11 --period 2026-11 --as-of 2026-11-15 --contracts contracts
     """
     from ..forecast import check_as_of
-    from ..periods import Period
 
-    try:
-        month = Period.parse(period)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--period") from None
     try:
         day = date.fromisoformat(as_of)
     except ValueError:
@@ -68,9 +65,9 @@ def forecast(
         mappings = export_inputs(contract_set, contracts, month, mapping).mappings
         result = run_forecast(export_dir, month, day, contract_set, mappings)
         if as_json:
-            from ..report_json import flat_document
+            from ..report_json import JsonKind, flat_document
 
-            typer.echo(json.dumps(flat_document(result, "forecast"), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(flat_document(result, JsonKind.FORECAST), indent=2, ensure_ascii=False))
         else:
             typer.echo(render_text(result))
 

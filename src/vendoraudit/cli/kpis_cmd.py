@@ -7,7 +7,6 @@ earlier months are read too (`audit.with_earlier_training`), so onboarding done 
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,14 +14,16 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from ..periods import Period
 from . import export_options
 from .common import guard
+from .conventions import exit_codes_epilog, period_option
+from .exit_codes import ExitCode
 
 if TYPE_CHECKING:
 
     from ..contract.loader import ContractSet
     from ..kpis import PeriodData
-    from ..periods import Period
     from ..results import MetricResult
 
 _PARITY_SHOWN = 6  # significant channel-parity gaps listed per vendor in the text view
@@ -45,15 +46,16 @@ _WITHIN_SITE = (By.AGENT, By.DAY, By.INTERVAL)
 
 
 def kpis(
-    export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
-    period: str = typer.Option(..., "--period", help="audit month YYYY-MM"),
+    export_dir: Path = typer.Argument(..., metavar="EXPORT_DIR", help="folder of one period's export files"),
+    audit_period: Period = period_option("the audit month: 2026-10 or previous", required=True),
     by: By = typer.Option(By.SITE, "--by", help="rows per site, vendor, channel / queue within each vendor, or "
                           "agent / day / interval (site-local half-hour) within each site"),
     contracts: Optional[Path] = export_options.contracts_option(),
     in_house: list[str] = export_options.in_house_option(),
     tz: list[str] = export_options.tz_option(),
     mapping: list[Path] = export_options.mapping_option(),
-    metric: list[str] = typer.Option([], "--metric", help="only this metric id; repeat for several"),
+    metric: list[str] = typer.Option([], "--metric", metavar="METRIC",
+                                     help="only this metric id; repeat for several"),
     as_json: bool = typer.Option(False, "--json", help="print every result as JSON"),
 ) -> None:
     """Compute every metric for a month's exports, without any contract terms.
@@ -66,16 +68,12 @@ def kpis(
 
     Example: vendoraudit kpis sample_exports/2026-10 --period 2026-10 --contracts contracts
     """
-    from ..periods import Period
-
-    try:
-        audit_period = Period.parse(period)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--period") from None
     with guard():
         report = build_report(export_dir, audit_period, by, contracts, in_house, tz, metric, mapping)
         if as_json:
-            typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+            from ..report_json import JsonKind, document_text
+
+            typer.echo(document_text(JsonKind.KPIS, report), nl=False)
         else:
             typer.echo(render_text(report))
 
@@ -224,4 +222,5 @@ def render_text(report: dict[str, Any]) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add the `kpis` command to `app`."""
-    app.command("kpis")(kpis)
+    app.command("kpis", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.USAGE, ExitCode.CONFIG,
+                                                 ExitCode.RUNTIME]))(kpis)

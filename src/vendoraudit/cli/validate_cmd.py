@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from ..periods import Period
 from . import export_options
 from .common import guard, printable
+from .conventions import exit_codes_epilog, period_option
 from .exit_codes import ExitCode
 
 if TYPE_CHECKING:  # the library is imported inside the commands so --help stays fast
@@ -31,46 +33,50 @@ class TemplateFormat(StrEnum):
 
 
 def validate(
-    export_dir: Path = typer.Argument(..., help="folder of one period's export files"),
-    period: Optional[str] = typer.Option(None, "--period", help="audit month YYYY-MM: flags rows outside it "
-                                         "and days without data"),
+    export_dir: Path = typer.Argument(..., metavar="EXPORT_DIR", help="folder of one period's export files"),
+    audit_period: Optional[Period] = period_option("the audit month (2026-10 or previous): flags rows "
+                                                   "outside it and days without data"),
     mapping: list[Path] = export_options.mapping_option(),
     contracts: Optional[Path] = export_options.contracts_option(),
     tz: list[str] = export_options.tz_option(),
     in_house: list[str] = export_options.in_house_option(),
     as_json: bool = typer.Option(False, "--json", help="print the full report as JSON"),
-    quarantine_dir: Optional[Path] = typer.Option(None, "--quarantine-dir", help="write quarantined rows "
-                                                  "here, one CSV per table"),
+    quarantine_dir: Optional[Path] = typer.Option(None, "--quarantine-dir", metavar="DIR",
+                                                  help="write quarantined rows here, one CSV per table"),
 ) -> None:
     """Check a folder of exports: files, rows read/used/quarantined, every problem by rule.
 
-    Exit codes: 0 clean or warnings only, 1 data errors, 2 usage, 3 bad mapping or
-    configuration, 4 unreadable input.
+    The exit code is the audit's verdict on the same data: 1 when the audit would stop (a
+    contracted site sent no contacts, with --period and --contracts; or more than 2% of a
+    table's rows quarantined), else 0, with bad rows quarantined and listed.
 
     Example: vendoraudit validate sample_exports/2026-10 --period 2026-10 --contracts contracts
     """
-    from ..periods import Period
+    from ..audit import blocking_problems
+    from ..config import load_settings
+    from ..report_json import JsonKind, document_text
+    from ..results import SiteDirectory
     from ..validate import load_exports, write_quarantine
 
-    audit_period = None
-    if period is not None:
-        try:
-            audit_period = Period.parse(period)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--period") from None
     with guard():
-        _, inputs = export_options.resolve(contracts, audit_period, mapping, tz, in_house)
+        contract_set, inputs = export_options.resolve(contracts, audit_period, mapping, tz, in_house)
         result = load_exports(export_dir, inputs.mappings, audit_period, inputs.sites, require_files=True)
+        # The audit's own rule and threshold, so validate answers "would the audit stop?" as audit does:
+        # the contracted sites in force in the period (none without both), the settings' threshold.
+        contracted = contract_set.site_directory(audit_period) if contract_set is not None and audit_period \
+            else SiteDirectory(())
+        blocking = blocking_problems(result, contracted, audit_period,  # type: ignore[arg-type] - no sites w/o it
+                                     load_settings().max_quarantined_percent)
         written = write_quarantine(result, quarantine_dir) if quarantine_dir else []
         if as_json:
-            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            typer.echo(document_text(JsonKind.VALIDATE, {**result.to_dict(), "blocking": blocking}), nl=False)
         else:
-            typer.echo(summary_text(result, written))
-    raise typer.Exit(int(ExitCode.DATA_ERRORS if result.has_errors else ExitCode.OK))
+            typer.echo(summary_text(result, written, blocking))
+    raise typer.Exit(int(ExitCode.DATA_ERRORS if blocking else ExitCode.OK))
 
 
-def summary_text(r: ValidatedExports, written: list[Path]) -> str:
-    """The terminal summary: files with row accounting, then issues grouped by rule."""
+def summary_text(r: ValidatedExports, written: list[Path], blocking: list[str] | None = None) -> str:
+    """The terminal summary: files with row accounting, issues grouped by rule, what blocks the audit."""
     lines = [f"export set: {r.export_dir}" + (f" (period {r.period})" if r.period else "")]
     total = r.to_dict()["summary"]
     balance = "every row accounted for" if total["balanced"] else "ROW ACCOUNTING DOES NOT ADD UP"
@@ -99,14 +105,22 @@ def summary_text(r: ValidatedExports, written: list[Path]) -> str:
             lines.append(f"    ... and {len(found) - _SHOWN} more (--json lists all)")
     for path in written:
         lines.append(f"quarantine written: {path}")
-    lines.append("result: " + ("data errors (exit 1)" if r.has_errors else
-                               "warnings only (exit 0)" if r.warning_count else "clean (exit 0)"))
+    blocking = blocking or []
+    for problem in blocking:
+        lines.append(f"blocking: {problem}")
+    if blocking:
+        lines.append("result: data errors (exit 1): blocking, the audit would stop on them")
+    elif r.has_errors:
+        lines.append(f"result: {r.error_count} data error(s), their rows quarantined; not enough to stop "
+                     "the audit (exit 0)")
+    else:
+        lines.append("result: " + ("warnings only (exit 0)" if r.warning_count else "clean (exit 0)"))
     # Values and file names come from the exports: no control characters reach the terminal.
     return "\n".join(printable(line) for line in lines)
 
 
 def schema(
-    table: Optional[str] = typer.Argument(None, help="one table (default: all six)"),
+    table: Optional[str] = typer.Argument(None, metavar="TABLE", help="one table (default: all six)"),
     format: ContractFormat = typer.Option(ContractFormat.MARKDOWN, "--format", help="markdown or json"),
 ) -> None:
     """Print the export contract: tables, columns, types, rules (what a site must send).
@@ -126,7 +140,7 @@ def schema(
 
 
 def template(
-    out_dir: Path = typer.Argument(..., help="folder to write the empty files into"),
+    out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="folder to write the empty files into"),
     format: TemplateFormat = typer.Option(TemplateFormat.CSV, "--format", help="csv or xlsx"),
 ) -> None:
     """Write one empty export file per table with the right header row, for a site to fill in.
@@ -142,6 +156,7 @@ def template(
 
 def register(app: typer.Typer) -> None:
     """Add `validate`, `schema` and `template` to `app`."""
-    app.command("validate")(validate)
-    app.command("schema")(schema)
-    app.command("template")(template)
+    app.command("validate", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.DATA_ERRORS, ExitCode.USAGE,
+                                                     ExitCode.CONFIG, ExitCode.RUNTIME]))(validate)
+    app.command("schema", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.USAGE]))(schema)
+    app.command("template", epilog=exit_codes_epilog([ExitCode.OK, ExitCode.USAGE, ExitCode.RUNTIME]))(template)

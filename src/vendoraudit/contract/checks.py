@@ -21,12 +21,12 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from ..errors import ConfigError
 from ..periods import Period, zone_info
+from ..problems import Problem, format_path
 from ..results import Direction
 from ..tables import CHANNELS
 from ..yamlsource import LocatedDocument, Location
@@ -37,22 +37,6 @@ if TYPE_CHECKING:
     from ..kpis.registry import MetricDef
 
 PathT = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One located problem: `file:line:col: path: message`."""
-
-    location: Location
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.path}: {self.message}" if self.path else f"{self.location}: {self.message}"
-
-    @property
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.location.file, self.location.line, self.location.column)
 
 
 def metric_catalog() -> Mapping[str, MetricDef]:
@@ -86,17 +70,6 @@ CURRENCY_MINOR_UNITS: Mapping[str, int] = {
 }
 
 _HUNDRED = Decimal(100)
-
-
-def format_path(path: PathT) -> str:
-    """A path as the user reads it: dotted keys, [i] for list items (`kpis[2].target`)."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def _num(value: float | Decimal) -> str:

@@ -1,39 +1,66 @@
 """Loading contract files: located structural errors, semantic checks, and the set of contracts in force.
 
-Every problem of every file is collected before one ConfigError is raised; each reads
-`contracts/acme.yaml:14:7: kpis[2].target: message` (1-based line:col). Semantic checks run
-on the files whose structure is valid, so a file with structural errors shows only those.
+Every problem of every file is collected before one ConfigError is raised, sorted by file, line
+and column; each reads `contracts/acme.yaml:14:7: kpis[2].target: message` (1-based line:col).
+One run shows them all: structural (schema) problems, semantic ones and those across files. A
+file with structural problems is still checked: `problems.validate_located` builds a stand-in
+with placeholders for the bad values, and only the semantic problems that cannot depend on a
+replaced value are reported from it (`_LOCAL_CHECKS`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import types
-import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from ..periods import Period
+from ..problems import Problem, Salvaged, schema_problems, sorted_problems, validate_located
 from ..results import Site, SiteDirectory
 from ..yamlsource import LocatedDocument, load_located
 from ..paths import recorded_path
-from .checks import PathT, Problem, check_contract, check_site_overlaps, format_path
+from .checks import check_contract, check_site_overlaps
 from .model import Contract, VendorKind
 from .terms import is_in_force, terms_for
 
 CONTRACT_SUFFIXES = (".yaml", ".yml")
 
 # Friendlier words for the model's patterns than pydantic's raw regular expressions.
-_PATTERN_WORDS = {
+PATTERN_WORDS = {
     r"^\d{4}-(0[1-9]|1[0-2])$": "is not a month written YYYY-MM",
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$": "is not a valid id (letters, digits, '_', '.', '-'; at most 64)",
     r"^[A-Z]{3}$": "is not a three-letter currency code like USD",
 }
+# Valid stand-ins for those patterns while the rest of a broken file is checked.
+PATTERN_PLACEHOLDERS = {
+    r"^\d{4}-(0[1-9]|1[0-2])$": "2000-01",
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$": "zz-invalid-placeholder-{n}",
+    r"^[A-Z]{3}$": "XXX",
+}
+# Semantic checks whose verdict depends only on values that are not replaced: (path of the
+# problem, tainted paths that would make it doubtful). Any other semantic problem of a file with
+# structural problems is left out until they are fixed (it might come from a placeholder).
+_LOCAL_CHECKS = (
+    (r"\.timezone$", r"$^"),
+    (r"(^|\.)metric$", r"$^"),
+    (r"^currency$", r"$^"),
+    (r"\.id$", r"$^"),  # duplicate ids: placeholders are unique
+    (r"^contract_id$", r"^contract_id$"),
+    (r"\.filters\.(channels|queues)", r"\.metric$"),
+    (r"\.params\.criterion$", r"criteria|\.metric$"),
+    (r"\.params(\.|$)", r"\.metric$"),
+    (r"\.floor$", r"brand_promise"),
+    (r"at_risk_percent$|withhold\.percent$", r"$^"),
+    (r"rounding\.minor_unit$", r"^currency$"),
+    (r"^(fees|money)$", r"^vendor"),
+    (r"effective_from$|effective_to$|\.end$", r"effective_from|effective_to|\.start$|\.end$|^amendments$"),
+    (r"\.category$", r"categories|\.category$|^money$"),
+    (r"remove_kpis", r"kpis|remove_kpis"),
+)
 
 
 @dataclass(frozen=True)
@@ -109,20 +136,41 @@ def load_contracts(directory_or_paths: str | Path | Iterable[str | Path]) -> Con
     """Read and check contracts: a folder (its *.yaml/*.yml files, not subfolders) or files.
 
     Problems across all files (including a site covered by two contracts at once) are
-    collected into one ConfigError whose `problems` lists them, one located line each.
+    collected into one ConfigError whose `problems` lists them, one located line each, sorted
+    by file, line and column.
     """
-    problems: list[str] = []
+    problems: list[Problem | str] = []
     files = _contract_files(directory_or_paths, problems)
-    loaded: list[tuple[LoadedContract, LocatedDocument]] = []
+    checked: list[tuple[Path, str, LocatedDocument, Salvaged]] = []
     for file, recorded in files:
-        entry = _load_file(file, recorded, problems)
+        entry = _check_file(file, recorded, problems)
         if entry is not None:
-            loaded.append(entry)
-    problems.extend(str(p) for p in check_site_overlaps([(e.contract, doc) for e, doc in loaded]))
+            checked.append(entry)
+    problems.extend(_across_files([(doc, salvaged) for _, _, doc, salvaged in checked]))
     if problems:
-        raise ConfigError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in contracts",
-                          tuple(problems))
-    return ContractSet(tuple(e for e, _ in loaded))
+        lines = sorted_problems(problems)
+        raise ConfigError(f"{len(lines)} problem{'s' if len(lines) != 1 else ''} in contracts", tuple(lines))
+    return ContractSet(tuple(_loaded(file, recorded, salvaged) for file, recorded, _, salvaged in checked))
+
+
+def _loaded(path: Path, recorded: str, salvaged: Salvaged) -> LoadedContract:
+    assert isinstance(salvaged.value, Contract)
+    return LoadedContract(salvaged.value, recorded, hashlib.sha256(path.read_bytes()).hexdigest(), path.resolve())
+
+
+def _across_files(checked: list[tuple[LocatedDocument, Salvaged]]) -> list[Problem]:
+    """Cross-file problems among every file that could be read as a contract, placeholders aside."""
+    usable = [(s.value, doc, s) for doc, s in checked if isinstance(s.value, Contract)]
+    found: list[Problem] = []
+    # contract_id: every readable file; sites over periods: only where the dates are the file's own.
+    for problem in check_site_overlaps([(c, doc) for c, doc, _ in usable]):
+        if problem.path == "contract_id":
+            found.append(problem)
+    dated = [(c, doc) for c, doc, s in usable
+             if not any(t and t[0] in ("effective_from", "effective_to", "sites") for t in s.tainted)]
+    found += [p for p in check_site_overlaps(dated) if p.path != "contract_id"]
+    by_file = {doc.file: s for doc, s in checked}
+    return [p for p in found if by_file[p.location.file].trusts(p.path, p.message)]
 
 
 def display_path(path: Path) -> str:
@@ -156,8 +204,9 @@ def _contract_files(spec: str | Path | Iterable[str | Path], problems: list[str]
     return files
 
 
-def _load_file(path: Path, recorded: str,
-               problems: list[str]) -> tuple[LoadedContract, LocatedDocument] | None:
+def _check_file(path: Path, recorded: str,
+                problems: list[Problem | str]) -> tuple[Path, str, LocatedDocument, Salvaged] | None:
+    """Every problem of one file into `problems`; the file and its (stand-in) contract, if one could be built."""
     name = display_path(path)  # messages point at the file from where the user stands
     try:
         doc = load_located(path, display_name=name)
@@ -167,113 +216,17 @@ def _load_file(path: Path, recorded: str,
     if doc.data is None:
         problems.append(f"{name}:1:1: the file is empty; expected a contract (a mapping of keys)")
         return None
-    try:
-        contract = Contract.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(str(p) for p in _sorted(validation_problems(exc, doc)))
+    salvaged = validate_located(Contract, doc, pattern_words=PATTERN_WORDS,
+                                pattern_placeholders=PATTERN_PLACEHOLDERS, dependencies=_LOCAL_CHECKS)
+    problems.extend(salvaged.problems)
+    if not isinstance(salvaged.value, Contract):
         return None
-    found = check_contract(contract, doc)
-    if found:
-        problems.extend(str(p) for p in _sorted(found))
-        return None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedContract(contract, recorded, digest, path.resolve()), doc
-
-
-def _sorted(found: list[Problem]) -> list[Problem]:
-    return sorted(found, key=lambda p: p.sort_key)
+    semantic = check_contract(salvaged.value, doc)
+    problems.extend(p for p in semantic if salvaged.trusts(p.path, p.message))
+    # Returned even with problems: the cross-file checks see it; load_contracts raises before use.
+    return path, recorded, doc, salvaged
 
 
 def validation_problems(exc: ValidationError, doc: LocatedDocument, root: type[BaseModel] = Contract) -> list[Problem]:
     """pydantic's errors as located problems, one per path (union alternatives joined)."""
-    grouped: dict[str, tuple[PathT, bool, list[str]]] = {}
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        present = _present_prefix(loc, doc.data)
-        kind = err["type"]
-        if kind == "missing":
-            path, at, key = present + loc[len(present):len(present) + 1], present, False
-            message = "required key is missing"
-        elif kind == "extra_forbidden":
-            path, at, key = loc, loc, True
-            known = _known_keys(root, loc[:-1])
-            message = f"unknown key {loc[-1]!r}; known keys: {', '.join(known)}"
-        else:
-            # Leftover loc parts name union alternatives (e.g. 'str', 'int'), not places in the file.
-            path, at, key = present, present, False
-            message = _message(err)
-        text = format_path(path)
-        if text not in grouped:
-            grouped[text] = (at, key, [])
-        if message not in grouped[text][2]:
-            grouped[text][2].append(message)
-    return [Problem(doc.locate(at, key=key), text, _join(messages)) for text, (at, key, messages) in grouped.items()]
-
-
-def _present_prefix(loc: tuple[Any, ...], data: Any) -> PathT:
-    """The longest prefix of `loc` that exists in the document's data."""
-    prefix: list[str | int] = []
-    current = data
-    for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        else:
-            break
-        prefix.append(part)
-    return tuple(prefix)
-
-
-def _message(err: Any) -> str:
-    pattern = (err.get("ctx") or {}).get("pattern")
-    if err["type"] == "string_pattern_mismatch" and pattern in _PATTERN_WORDS:
-        return f"{err['input']!r} {_PATTERN_WORDS[pattern]}"
-    return str(err["msg"])
-
-
-def _join(messages: list[str]) -> str:
-    """Union alternatives as one sentence: 'Input should be a, b or c'."""
-    if len(messages) == 1:
-        return messages[0]
-    lead = "Input should be "
-    if all(m.startswith(lead) for m in messages):
-        parts = [m[len(lead):] for m in messages]
-        return lead + ", ".join(parts[:-1]) + " or " + parts[-1]
-    return "; or ".join(messages)
-
-
-def _known_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The field names of the model at `loc` (walking fields, list items and dict values)."""
-    annotation: Any = root
-    for part in loc:
-        model = _model_in(annotation)
-        if isinstance(part, str) and model is not None and part in model.model_fields:
-            annotation = model.model_fields[part].annotation
-        else:
-            annotation = _item_type(annotation)
-    model = _model_in(annotation)
-    return list(model.model_fields) if model is not None else []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (Union, types.UnionType, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def _item_type(annotation: Any) -> Any:
-    """The element type of list[X] / dict[str, X], looking through Optional."""
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            if typing.get_origin(arg) in (list, dict):
-                return _item_type(arg)
-        return annotation
-    args = typing.get_args(annotation)
-    return args[-1] if args else annotation
+    return schema_problems(exc, doc, root, PATTERN_WORDS)

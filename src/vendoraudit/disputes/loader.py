@@ -21,10 +21,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..contract.checks import PathT, Problem, format_path
-from ..contract.loader import ContractSet, display_path, validation_problems
+from ..contract.loader import PATTERN_PLACEHOLDERS, PATTERN_WORDS, ContractSet, display_path
 from ..paths import recorded_path
 from ..errors import ConfigError
 from ..periods import Period
+from ..problems import Salvaged, sorted_problems, validate_located
 from ..yamlsource import LocatedDocument, load_located
 from .model import DecisionOutcome, Dispute, DisputeFile, Interval, Remedy
 
@@ -110,46 +111,74 @@ def load_disputes(spec: str | Path | Iterable[str | Path], contracts: ContractSe
     broken to tell its period is always reported). With `contracts`, vendors and KPIs are checked
     against the terms in force in each file's period. ConfigError lists every problem at once.
     """
-    problems: list[str] = []
-    loaded: list[LoadedDisputes] = []
-    for path in dispute_files(spec, problems):
-        found: list[Problem] = []
-        entry = _load_file(path, found, period)
-        if entry is None and not found:
-            continue  # another period's file
-        if entry is not None:
-            found.extend(check_file(entry, contracts))
-            if not found:
-                loaded.append(entry)
-        problems.extend(str(p) for p in sorted(found, key=lambda p: p.sort_key))
-    problems.extend(_check_one_file_each(loaded))
+    found, problems = check_disputes(spec, contracts, period)
     if problems:
         raise ConfigError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in dispute files",
                           tuple(problems))
-    return DisputeSet(tuple(loaded))
+    return found
 
 
-def _load_file(path: Path, found: list[Problem], period: Period | None) -> LoadedDisputes | None:
+def check_disputes(spec: str | Path | Iterable[str | Path], contracts: ContractSet | None = None,
+                   period: Period | None = None) -> tuple[DisputeSet, list[str]]:
+    """Every problem of every dispute file, sorted by file, line and column, and the valid files.
+
+    Structural problems do not hide the others: a file with some is checked further on a stand-in
+    (`problems.validate_located`), reporting only what cannot come from a replaced value.
+    """
+    problems: list[Problem | str] = []
+    loaded: list[LoadedDisputes] = []
+    readable: list[LoadedDisputes] = []  # valid or salvaged: the one-file-per-vendor check sees them
+    for path in dispute_files(spec, problems):  # type: ignore[arg-type]
+        found: list[Problem] = []
+        entry, salvaged = _load_file(path, found, period)
+        if entry is None and not found:
+            continue  # another period's file
+        if entry is not None and salvaged is not None:
+            semantic = check_file(entry, contracts)
+            found.extend(p for p in semantic if salvaged.trusts(p.path, p.message))
+            if not any(t[:1] in (("vendor",), ("period",)) for t in salvaged.tainted):
+                readable.append(entry)
+            if not found:
+                loaded.append(entry)
+        problems.extend(found)
+    problems.extend(_check_one_file_each(readable))
+    return DisputeSet(tuple(loaded)), sorted_problems(problems)
+
+
+# Semantic checks whose verdict depends only on values that are not replaced (see contract/loader.py).
+_LOCAL_CHECKS = (
+    (r"^vendor$", r"^(vendor|period)$"),
+    (r"\.kpi$", r"^(vendor|period)$"),
+    (r"\.id$", r"$^"),
+    (r"\.remedy(\.|$)", r"^period$|\.remedy"),
+    (r"\.decision\.decided_on$", r"raised_on|decided_on"),
+    (r"\.decision", r"^period$|\.decision|\.remedy"),
+)
+
+
+def _load_file(path: Path, found: list[Problem],
+               period: Period | None) -> tuple[LoadedDisputes | None, Salvaged | None]:
     name = display_path(path)
     try:
         doc = load_located(path, display_name=name)
     except ConfigError as exc:
         found.append(_raw_problem(str(exc)))
-        return None
+        return None, None
     if not isinstance(doc.data, dict):
         found.append(Problem(doc.locate(()), "", "expected a dispute file: a mapping with vendor, period and "
                                                  "disputes"))
-        return None
+        return None, None
     if period is not None and str(doc.data.get("period")) != str(period) and _is_period(doc.data.get("period")):
-        return None
-    try:
-        model = DisputeFile.model_validate(doc.data)
-    except ValidationError as exc:
-        found.extend(validation_problems(exc, doc, root=DisputeFile))
-        return None
+        return None, None
+    salvaged = validate_located(DisputeFile, doc, pattern_words=PATTERN_WORDS,
+                                pattern_placeholders=PATTERN_PLACEHOLDERS, dependencies=_LOCAL_CHECKS)
+    found.extend(salvaged.problems)
+    if not isinstance(salvaged.value, DisputeFile):
+        return None, None
     # Outputs (fingerprints, version records) hold the recorded path, never one relative to the
     # working folder: the same run from another folder gives the same bytes.
-    return LoadedDisputes(model, recorded_path(path), hashlib.sha256(path.read_bytes()).hexdigest(), doc)
+    return LoadedDisputes(salvaged.value, recorded_path(path), hashlib.sha256(path.read_bytes()).hexdigest(),
+                          doc), salvaged
 
 
 def _is_period(value: object) -> bool:
