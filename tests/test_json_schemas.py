@@ -98,6 +98,11 @@ def _blocked(request: pytest.FixtureRequest, tmp_path: Path) -> list[dict]:
     return [json.loads((folder / "blocked.json").read_text())]
 
 
+def _mapping_preview(request: pytest.FixtureRequest, tmp_path: Path) -> list[dict]:
+    return [_cli("mapping", "preview", str(ROOT / "tests/fixtures/real_world/acd_log_sample.txt"), "--mapping",
+                 str(ROOT / "contracts/mappings/acd-log-interactions.yaml"), "--rows", "3", "--json")]
+
+
 #: kind -> a function producing real documents of that kind (the CLI's or the library's own text).
 PRODUCERS: dict[str, Callable[[pytest.FixtureRequest, Path], list[dict]]] = {
     JsonKind.AUDIT: _audit,
@@ -108,6 +113,7 @@ PRODUCERS: dict[str, Callable[[pytest.FixtureRequest, Path], list[dict]]] = {
     JsonKind.BACKTEST: _backtest,
     JsonKind.FORECAST: _forecast,
     JsonKind.BLOCKED: _blocked,
+    JsonKind.MAPPING_PREVIEW: _mapping_preview,
 }
 
 

@@ -40,6 +40,7 @@ class JsonKind(StrEnum):
     BACKTEST = "vendoraudit.backtest"
     FORECAST = "vendoraudit.forecast"
     BLOCKED = "vendoraudit.blocked"
+    MAPPING_PREVIEW = "vendoraudit.mapping_preview"
 
 
 def to_jsonable(value: Any) -> Any:

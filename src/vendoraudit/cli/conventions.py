@@ -189,7 +189,8 @@ def conform(command: Any) -> None:
             # A group shows its commands' examples, so `vendoraudit GROUP -h` has one too.
             found = [c for sub in subcommands.values() for c in _example_commands(sub.help)[:1]]
             if found:
-                cmd.help = (cmd.help or "").rstrip() + "\n\nExamples:\n" + "\n".join(found)
+                head = "Example" if len(found) == 1 else "Examples"
+                cmd.help = (cmd.help or "").rstrip() + f"\n\n{head}:\n" + "\n".join(found)
         cmd.help = conform_help(cmd.help)
         for param in cmd.params:
             if param.metavar is None and getattr(param, "param_type_name", "") in ("option", "argument"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -40,7 +39,12 @@ def preview(
         loaded = load_mapping(mapping)
         _, inputs = export_options.resolve(contracts, None, [], tz, [])
         result = preview_mapping(file, loaded, rows, {s.site_id: s.timezone for s in inputs.sites.sites})
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if as_json else render(result))
+        if as_json:
+            from ..report_json import JsonKind, document_text
+
+            typer.echo(document_text(JsonKind.MAPPING_PREVIEW, result.to_dict()), nl=False)
+        else:
+            typer.echo(render(result))
 
 
 def render(p: MappingPreview) -> str:
