@@ -219,3 +219,35 @@ def test_dispute_check_reports_schema_semantic_and_cross_file_problems_at_once(t
     assert "already has a dispute file for 2026-10" in text  # across files
     assert lines == sorted_problems(lines)
     assert PLACEHOLDER_MARK not in result.output
+
+
+# ------------------------------------------------------------------ mapping files plug in the same way
+
+def test_mapping_check_reports_structural_and_semantic_problems_at_once(tmp_path: Path):
+    from vendoraudit.mapping import load_mappings
+
+    broken = tmp_path / "a.yaml"
+    broken.write_text("\n".join([
+        "name: a",
+        "table: interactions",
+        "files: [calls*]",
+        "timezone: Mars/Olympus",         # semantic
+        "format: {delimter: ';'}",        # structural, with did-you-mean
+        "columns:",
+        "  queue_name: topic",            # semantic: not a column of interactions
+        "  handle_seconds: {column: t, unit: [1, 2]}",  # structural
+        "",
+    ]))
+    other = tmp_path / "b.yaml"
+    other.write_text("name: b\ntable: surveys\nfiles: [s*]\ntimezone: Nowhere/Land\n")
+    with pytest.raises(ConfigError) as info:
+        load_mappings([other, broken])
+    problems = list(info.value.problems)
+    text = "\n".join(problems)
+    assert "timezone: unknown time zone 'Mars/Olympus'" in text
+    assert "unknown key 'delimter'; did you mean 'delimiter'?" in text
+    assert "columns.queue_name: 'queue_name' is not a column of interactions" in text
+    assert "columns.handle_seconds.unit" in text
+    assert "b.yaml:4:11: timezone: unknown time zone 'Nowhere/Land'" in text
+    assert problems == sorted_problems(problems)  # a.yaml's before b.yaml's, each by line
+    assert PLACEHOLDER_MARK not in text

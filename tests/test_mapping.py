@@ -54,7 +54,8 @@ def test_unknown_key_is_located_and_lists_known_keys(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_mapping(path)
     assert info.value.problems == (
-        f"{path}:5:3: format.delimter: unknown key 'delimter'; known keys: delimiter, encoding, quote, sheet, "
+        f"{path}:5:3: format.delimter: unknown key 'delimter'; did you mean 'delimiter'? known keys: delimiter, "
+        "encoding, quote, sheet, "
         "excel_table, skip_rows, skip_rows_after_header",)
 
 

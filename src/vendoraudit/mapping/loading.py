@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from ..periods import zone_info
+from ..problems import sorted_problems, unknown_key_message, validate_located
 from ..tables import ColType
 from ..yamlsource import LocatedDocument, load_located
 from .model import Mapping, Unmatched
@@ -39,17 +40,35 @@ def load_mappings(paths: Iterable[Path]) -> tuple[Mapping, ...]:
     names = [m.name for m in mappings]
     problems += [f"mapping name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})]
     if problems:
+        problems = sorted_problems(problems)  # every file's, by file, line and column
         raise ConfigError(f"invalid mapping(s): {len(problems)} problem(s)", tuple(problems))
     return tuple(mappings)
 
 
+# Semantic checks whose verdict depends only on values that are not replaced while a file with
+# structural problems is checked further (problems.validate_located): the time zone; a column's
+# rules, unless the table (which gives the columns' types) or the references between columns were.
+_LOCAL_CHECKS = (
+    (r"^timezone$", r"$^"),
+    (r"^columns\.[^.]+\.(to|not_before)$", r"^table$|^columns\.[^.]+\.(to|not_before)$"),
+    (r"^columns\.", r"^table$"),
+)
+
+
 def _problems(doc: LocatedDocument) -> list[str]:
+    """Every problem of one mapping file, sorted by line: structural ones, then (on a stand-in for
+    the broken values) the semantic ones that cannot come from a replaced value."""
     if not isinstance(doc.data, dict):
         return [f"{doc.locate(())}: (root): a mapping file must be a YAML mapping of keys"]
     try:
         mapping = Mapping.model_validate(doc.data)
     except ValidationError as exc:
-        return sorted((_located(doc, err) for err in exc.errors()), key=_line_order)
+        found = [_located(doc, err) for err in exc.errors()]
+        salvaged = validate_located(Mapping, doc, dependencies=_LOCAL_CHECKS)
+        if isinstance(salvaged.value, Mapping):
+            found += [text for path, text in _semantic_located(doc, salvaged.value)
+                      if salvaged.trusts(path, text)]
+        return sorted(found, key=_line_order)
     return _semantic_problems(doc, mapping)
 
 
@@ -64,8 +83,7 @@ def _located(doc: LocatedDocument, err: Any) -> str:
     where = doc.locate(path, key=key)
     dotted = ".".join(str(p) for p in path) or "(root)"
     if key:
-        known = _known_keys(err["loc"][:-1])
-        message = f"unknown key {path[-1]!r}" + (f"; known keys: {', '.join(known)}" if known else "")
+        message = unknown_key_message(path[-1], _known_keys(err["loc"][:-1]))
     else:
         message = err["msg"].removeprefix("Value error, ")
     return f"{where}: {dotted}: {message}"
@@ -136,11 +154,16 @@ _CODE_TYPES: dict[ColType, tuple[type, ...]] = {
 
 def _semantic_problems(doc: LocatedDocument, m: Mapping) -> list[str]:
     """Checks that need the canonical table: column names, code types, references, time zone."""
+    return [text for _, text in _semantic_located(doc, m)]
+
+
+def _semantic_located(doc: LocatedDocument, m: Mapping) -> list[tuple[tuple[str | int, ...], str]]:
+    """`_semantic_problems` with each problem's path."""
     spec = m.spec
-    out: list[str] = []
+    out: list[tuple[tuple[str | int, ...], str]] = []
 
     def add(path: tuple[str | int, ...], message: str, key: bool = False) -> None:
-        out.append(f"{doc.locate(path, key=key)}: {'.'.join(map(str, path))}: {message}")
+        out.append((path, f"{doc.locate(path, key=key)}: {'.'.join(map(str, path))}: {message}"))
 
     if m.timezone is not None:
         try:
