@@ -47,8 +47,9 @@ def validate(
     """Check a folder of exports: files, rows read/used/quarantined, every problem by rule.
 
     The exit code is the audit's verdict on the same data: 1 when the audit would stop (a
-    contracted site sent no contacts, with --period and --contracts; or more than 2% of a
-    table's rows quarantined), else 0, with bad rows quarantined and listed.
+    contracted site sent no contacts, with --period and --contracts; or more than
+    max_quarantined_percent of vendoraudit.toml, default 2%, of a table's rows quarantined for
+    errors), else 0, with bad rows quarantined and listed.
 
     Example: vendoraudit validate sample_exports/2026-10 --period 2026-10 --contracts contracts
     """
