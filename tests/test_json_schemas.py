@@ -103,6 +103,23 @@ def _mapping_preview(request: pytest.FixtureRequest, tmp_path: Path) -> list[dic
                  str(ROOT / "contracts/mappings/acd-log-interactions.yaml"), "--rows", "3", "--json")]
 
 
+def _verification(request: pytest.FixtureRequest, tmp_path: Path) -> list[dict]:
+    import dispute_world as w
+
+    world = w.build(tmp_path / "world")
+    ran = CliRunner().invoke(app, ["audit", "--exports", str(world.exports), "--contracts", str(world.contracts),
+                                   "--period", w.PERIOD, "--out", str(world.out), "--quiet"])
+    assert ran.exit_code == 0, ran.output
+    pdfs = sorted((world.out / w.PERIOD).glob("scorecard-*.pdf"))
+    good = CliRunner().invoke(app, ["verify", *map(str, pdfs), "--json"])
+    assert good.exit_code == 0, good.output
+    not_a_pdf = tmp_path / "x.pdf"
+    not_a_pdf.write_bytes(b"not a pdf")
+    bad = CliRunner().invoke(app, ["verify", str(not_a_pdf), "--json"])
+    assert bad.exit_code == 1
+    return [json.loads(good.stdout), json.loads(bad.stdout)]
+
+
 #: kind -> a function producing real documents of that kind (the CLI's or the library's own text).
 PRODUCERS: dict[str, Callable[[pytest.FixtureRequest, Path], list[dict]]] = {
     JsonKind.AUDIT: _audit,
@@ -114,6 +131,7 @@ PRODUCERS: dict[str, Callable[[pytest.FixtureRequest, Path], list[dict]]] = {
     JsonKind.FORECAST: _forecast,
     JsonKind.BLOCKED: _blocked,
     JsonKind.MAPPING_PREVIEW: _mapping_preview,
+    JsonKind.VERIFICATION: _verification,
 }
 
 

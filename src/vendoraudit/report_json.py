@@ -41,6 +41,7 @@ class JsonKind(StrEnum):
     FORECAST = "vendoraudit.forecast"
     BLOCKED = "vendoraudit.blocked"
     MAPPING_PREVIEW = "vendoraudit.mapping_preview"
+    VERIFICATION = "vendoraudit.verification"
 
 
 def to_jsonable(value: Any) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import typer
@@ -46,12 +46,16 @@ _EXAMPLE_WIDTH = 64  # an example line after `  Example: ` (and its ` \\`) fits 
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
-def exit_codes_epilog(codes: Iterable[ExitCode] | None = None) -> str:
-    """The `Exit codes:` epilog for a command: the given codes (default all), one per line."""
+def exit_codes_epilog(codes: Iterable[ExitCode] | None = None,
+                      meanings: Mapping[ExitCode, str] | None = None) -> str:
+    """The `Exit codes:` epilog for a command: the given codes (default all), one per line.
+
+    `meanings` replaces a code's words for a command where it means something narrower (verify's
+    1 is a failed check); the README's table says so too.
+    """
     chosen = sorted(set(codes) if codes is not None else set(ExitCode))
-    meanings = dict(EXIT_MEANINGS)
-    if ExitCode.DATA_ERRORS not in chosen:
-        meanings[ExitCode.OK] = "done"
+    meanings = {**EXIT_MEANINGS, **({} if ExitCode.DATA_ERRORS in chosen else {ExitCode.OK: "done"}),
+                **(meanings or {})}
     lines = ["\b", "Exit codes:"] + [f"  {int(c)}  {meanings[c]}" for c in chosen]
     return "\n".join(lines)
 

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from .common import printable
+from .conventions import exit_codes_epilog
+from .exit_codes import ExitCode
 
 
 def register(app: typer.Typer) -> None:
     """Add the `verify` command to `app`."""
-    app.command(name="verify")(verify)
+    app.command(name="verify", epilog=exit_codes_epilog(
+        [ExitCode.OK, ExitCode.DATA_ERRORS, ExitCode.USAGE], {ExitCode.OK: "every check holds",
+                                                            ExitCode.DATA_ERRORS: "a check failed (named)"}))(verify)
 
 
 def verify(
     files: Annotated[list[Path], typer.Argument(metavar="FILE.pdf...", help="scorecard PDFs to verify")],
-    manifest: Annotated[Optional[Path], typer.Option(help="The audit's manifest.json, when it is not beside the file.")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(metavar="FILE", help="The audit's manifest.json, when it is not "
+                                                                      "beside the file.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON on stdout.")] = False,
 ) -> None:
     """Verify scorecards: the attached results and contract reproduce every outcome and money line.
@@ -31,13 +35,13 @@ def verify(
 
     Example: vendoraudit verify out/2026-10/scorecard-2026-10-ACME-v2.pdf
     """
-    from ..report_json import to_jsonable
+    from ..report_json import JsonKind, document_text, to_jsonable
     from ..verify import verify_scorecard
 
     results = [verify_scorecard(f, manifest) for f in files]
     if json_out:
-        typer.echo(json.dumps({"kind": "vendoraudit.verification", "schema_version": 1,
-                               "result": [to_jsonable(r) | {"ok": r.ok} for r in results]}, indent=2))
+        typer.echo(document_text(JsonKind.VERIFICATION,
+                                 {"result": [to_jsonable(r) | {"ok": r.ok} for r in results]}), nl=False)
     else:
         for r in results:
             what = (f"{r.vendor_id}, {r.period}, version {r.version} ({r.state})" if r.version is not None
