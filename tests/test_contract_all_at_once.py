@@ -131,6 +131,12 @@ def _set(data: Any, path: tuple, value: Any) -> None:
 _DELETE = object()
 
 
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
 def _dotted(path: tuple) -> str:
     out = ""
     for part in path:
@@ -167,8 +173,10 @@ def test_one_broken_place_reports_problems_at_that_place_only(tmp_path: Path, na
             # At the broken place, or (a deleted key) the object that now misses it, or the
             # semantic check the deletion legitimately triggers (a list now too short, a
             # reference to a deleted id, fees/money an outsourced vendor needs).
+            # Replacing a whole section with a wrong type removes what it held, as deleting it does.
+            removed = breakage == "delete" or isinstance(_get(original, path), (dict, list))
             ok = (about == where or about.startswith((where + ".", where + "[")) or about == parent
-                  or (breakage == "delete" and _consequence_of_deleting(about, path, text)))
+                  or (removed and _consequence_of_deleting(about, path, text)))
             assert ok, f"breaking {where} ({breakage}) reported: {problem}"
     assert checked > 10
 
