@@ -279,3 +279,44 @@ def test_training_hours_up_to_240_and_long_courses_warned(tmp_path: Path) -> Non
     errors = sorted((i.row, i.column) for i in r.issues if i.severity is Severity.ERROR and i.file == "training.csv")
     assert errors == [(5, "hours"), (6, "hours")]
     assert r.tables["training"].get_column("record_id").to_list() == ["T1", "T2", "T3", "T4"]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1+2", "@SUM(A1)", '=HYPERLINK("http://x","y")'])
+def test_quarantine_csv_neutralises_formula_leading_cells(tmp_path: Path, cell: str) -> None:
+    exports = tmp_path / "in"
+    exports.mkdir()
+    # a bad fte quarantines both rows; the agent id and the role carry the formula-like text
+    quoted = '"' + cell.replace('"', '""') + '"'
+    (exports / "roster.csv").write_text(
+        "agent_id,site_id,role,hire_date,termination_date,fte\n"
+        f"{quoted},NW-BOS,agent,2026-01-05,,7\n"
+        f"A2,NW-BOS,{quoted},2026-01-05,,7\n", newline="")
+    r = load_exports(exports)
+    (path,) = write_quarantine(r, tmp_path / "q")
+    back = pl.read_csv(path, infer_schema=False)
+    assert back["agent_id"].to_list() == ["'" + cell, "A2"]  # quote-prefixed as the workbook does
+    assert back["role"].to_list() == ["agent", "'" + cell]
+    for row in back.iter_rows():
+        for c in row:
+            assert c is None or not c.startswith(("=", "+", "-", "@", "\t", "\r")), c
+
+
+def test_neutralised_quotes_every_trigger_in_text_columns_only() -> None:
+    from vendoraudit.formula_text import neutralised
+
+    frame = pl.DataFrame({"t": ["=1", "+1", "-1", "@A", "\tx", "\rx", "ok", " =1", "1-2", None],
+                          "c": pl.Series(["=c"] * 10, dtype=pl.Categorical), "n": [-1.0] * 10})
+    out = neutralised(frame)
+    assert out["t"].to_list() == ["'=1", "'+1", "'-1", "'@A", "'\tx", "'\rx", "ok", " =1", "1-2", None]
+    assert out["c"].to_list() == ["'=c"] * 10 and out["n"].to_list() == [-1.0] * 10  # numbers stay numbers
+
+
+def test_quarantine_csv_neutralises_a_formula_file_name(tmp_path: Path) -> None:
+    exports = tmp_path / "in"
+    exports.mkdir()
+    (exports / "roster-=1+1.csv").write_text(
+        "agent_id,site_id,role,hire_date,termination_date,fte\n"
+        "A1,NW-BOS,agent,2026-01-05,,7\n", newline="")
+    (path,) = write_quarantine(load_exports(exports), tmp_path / "q")
+    back = pl.read_csv(path, infer_schema=False)
+    assert back["_source_file"].to_list() == ["roster-=1+1.csv"]  # not at the start of the cell: as it is

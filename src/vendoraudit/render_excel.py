@@ -27,14 +27,13 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .audit_result import AuditResult, VendorAudit
 from .errors import OutputError
+from .formula_text import is_formula_like
 from .periods import Period
 from .results import Unit
 from .scoring import Outcome
 from .workbook_layout import (ADJUSTMENTS, ISSUE_COUNTS, KPIS, PROVENANCE, ROW_ACCOUNTING, SHEETS, SUMMARY,
                               TableSpec, number_format)
 
-# Excel (and CSV readers after it) treat text starting with these as a formula or a command.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TABLE_STYLE = "TableStyleMedium2"
 
 
@@ -170,11 +169,6 @@ def table_rows(result: AuditResult) -> dict[str, list[Row]]:
             if tuple(row.values) != tables[name].column_names:
                 raise AssertionError(f"{name}: row columns differ from the declared layout")
     return out
-
-
-def is_formula_like(text: str) -> bool:
-    """True when Excel would read typed text as a formula or command."""
-    return text.startswith(FORMULA_TRIGGERS)
 
 
 def _storable(text: str) -> str:

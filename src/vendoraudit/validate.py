@@ -24,6 +24,7 @@ from pandera.errors import SchemaErrors
 from . import site_period
 from .errors import InputError, OutputError
 from .exports import EXCLUDED, Discovery, ExportFile, FileFormat, ReadFile, discover, read_file
+from .formula_text import neutralised
 from .key_runs import RUN, hashes_distinct, key_runs
 from .mapping import Mapping, load_mappings
 from .paths import recorded_path
@@ -654,7 +655,10 @@ def _sorted_issues(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def write_quarantine(result: ValidatedExports, out_dir: Path) -> list[Path]:
-    """Write one CSV per table with quarantined rows and their reasons (never_output columns left out)."""
+    """Write one CSV per table with quarantined rows and their reasons (never_output columns left out).
+
+    Text a spreadsheet would run as a formula is written quote-prefixed (`'=1+1`), as the workbook
+    stores it: these rows come from the exports, and a quarantine file is opened in Excel."""
     written: list[Path] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -663,7 +667,7 @@ def write_quarantine(result: ValidatedExports, out_dir: Path) -> list[Path]:
                 continue
             hidden = [c.name for c in TABLES[table].columns if c.never_output]
             path = out_dir / f"quarantine_{table}.csv"
-            frame.drop(hidden).write_csv(path)
+            neutralised(frame.drop(hidden)).write_csv(path)
             written.append(path)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write quarantine files: {exc.strerror or exc}") from exc
