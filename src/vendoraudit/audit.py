@@ -23,10 +23,8 @@ from .audit_result import (
     AuditResult,
     ChannelValue,
     ContractSource,
-    DataQuality,
     DisputeLine,
     DisputeStatus,
-    IssueCount,
     MetricLine,
     Section,
     TrendPoint,
@@ -34,6 +32,7 @@ from .audit_result import (
 )
 from .contract.loader import ContractSet, LoadedContract
 from .contract.model import Contract, FeeModel, Kpi, VendorKind
+from .data_quality import export_summary, vendor_summaries
 from .disputes.loader import DisputeSet, LoadedDisputes
 from .disputes.model import Remedy
 from .disputes.remedy import check_against_data, merged, remedied, remedy_text
@@ -219,12 +218,14 @@ def audit_period(inputs: AuditInputs, period: Period, history: History | None = 
         vendors.append(_audit_vendor(terms, entries[terms.vendor.id], period, data, sites,
                                      baseline_sites, history, disputes.of_vendor(terms.vendor.id, period)))
     in_house = [v.vendor_id for v in vendors if v.in_house]
+    shares = vendor_summaries(validated, sites, [v.vendor_id for v in vendors])
+    vendors = [replace(v, data_quality=shares[v.vendor_id]) for v in vendors]
     result = AuditResult(
         period=period,
         tool_version=__version__,
         baseline_vendor_id=in_house[0] if in_house else None,
         vendors=tuple(vendors),
-        data_quality=data_quality(validated),
+        data_quality=export_summary(validated),
         contracts=tuple(_source(e) for e in inputs.contracts),
         inputs_fingerprint=_fingerprint(validated, inputs.contracts, disputes, period),
     )
@@ -569,27 +570,6 @@ def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) 
         money = f"; credit {format_money(credits[k.kpi_id], currency)}" if credits.get(k.kpi_id) else ""
         lines.append(f"{k.verdict} ({k.points}/10 points at {k.effective_weight:.1f}% weight{money})")
     return tuple(lines)
-
-
-def data_quality(validated: ValidatedExports) -> DataQuality:
-    """The validation stage in summary: issue counts per file and rule, and the row accounting."""
-    groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
-    for issue in validated.issues:
-        # Filed under the issue's own table: a file read by two mappings (calls and their
-        # ratings) has issues of each table, counted once each.
-        key = (issue.file or "", issue.table, issue.rule, str(issue.severity))
-        groups[key].append(issue.row or 0)
-    counts = tuple(IssueCount(file, table, rule, severity, len(rows), tuple(sorted(r for r in rows if r))[:5])
-                   for (file, table, rule, severity), rows in sorted(groups.items()))
-    return DataQuality(
-        files=tuple(validated.files),
-        issue_counts=counts,
-        error_count=validated.error_count,
-        warning_count=validated.warning_count,
-        rows_read=sum(f.rows_read for f in validated.files),
-        rows_used=sum(f.rows_used for f in validated.files),
-        rows_quarantined=sum(f.rows_quarantined for f in validated.files),
-    )
 
 
 def _source(entry: LoadedContract) -> ContractSource:

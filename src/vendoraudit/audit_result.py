@@ -220,6 +220,10 @@ class VendorAudit:
     # The question each KPI asked of the period's rows (kpi_id, query): its evidence reads the same rows.
     kpi_queries: tuple[tuple[str, MetricQuery], ...] = field(default=(), metadata={"json_skip": True})
     evidence: EvidenceIndex | None = None  # set once the evidence workbook is built (`evidence.attach_evidence`)
+    # this vendor's share of the inputs (its files, rows and issues: see `data_quality`); what its
+    # scorecard shows instead of the whole export set's. Left out of the audit JSON, which carries
+    # the whole set; the scorecard's JSON carries it as its `data_quality`.
+    data_quality: DataQuality | None = field(default=None, metadata={"json_skip": True})
 
 
 @dataclass(frozen=True)

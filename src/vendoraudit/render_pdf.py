@@ -61,26 +61,42 @@ def _environment(templates: Path) -> Environment:
 
 @dataclass(frozen=True)
 class ScorecardRecord:
-    """The JSON a vendor's scorecard carries: that vendor's audit and the period's provenance.
+    """The JSON a vendor's scorecard carries: that vendor's audit and its share of the inputs.
 
-    Not the whole `AuditResult`: a scorecard goes to the vendor, and other vendors' fees, scores and
-    money are not theirs to read. The portfolio carries the whole result.
+    Not the whole `AuditResult`: a scorecard goes to the vendor, and other vendors' fees, scores,
+    money, sites and files are not theirs to read. `data_quality` holds only the files with this
+    vendor's rows, counted over those rows, and their issues; the in-house baseline is there only
+    as its aggregate figures inside the vendor's sections and consistency test (`has_in_house_baseline`
+    says whether there was one). The portfolio carries the whole result.
     """
 
     period: Period
     tool_version: str
     inputs_fingerprint: str
-    baseline_vendor_id: str | None
+    has_in_house_baseline: bool
     vendor: VendorAudit
     data_quality: DataQuality
     issue: Issue
 
 
+def vendor_data_quality(result: AuditResult, vendor: VendorAudit) -> DataQuality:
+    """What `vendor`'s documents show of the inputs: its own share (the whole set only for a result
+    built without shares, which then holds this vendor alone)."""
+    if vendor.data_quality is not None:
+        return vendor.data_quality
+    if all(v.vendor_id == vendor.vendor_id for v in result.vendors):
+        return result.data_quality
+    raise ConfigError(f"the {result.period} audit has no data-quality share for {vendor.vendor_id!r}; "
+                      "a scorecard never shows another vendor's files")
+
+
 def scorecard_json(result: AuditResult, vendor_id: str) -> str:
     """The JSON document attached to `vendor_id`'s scorecard (kind `vendoraudit.scorecard`)."""
+    v = _vendor(result, vendor_id)
     record = ScorecardRecord(result.period, result.tool_version, result.inputs_fingerprint,
-                             result.baseline_vendor_id, _vendor(result, vendor_id), result.data_quality, result.issue)
-    return dumps(record, JsonKind.SCORECARD)
+                             result.baseline_vendor_id is not None and not v.in_house, v,
+                             vendor_data_quality(result, v), result.issue)
+    return dumps(record, JsonKind.SCORECARD, internal=False)
 
 
 def _vendor(result: AuditResult, vendor_id: str) -> VendorAudit:
@@ -112,11 +128,10 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
                     "Vendor scorecard",
                     "Confidential: the in-house center's own record." if v.in_house else
                     f"Confidential: for {v.vendor_name} and the client's procurement only.")
-    in_house = next((x for x in result.vendors if x.vendor_id == result.baseline_vendor_id), None)
     has_baseline = any(line.baseline is not None for s in v.sections for line in s.lines)
+    dq = vendor_data_quality(result, v)
     return environment(templates).get_template("scorecard.html.j2").render(
         doc=doc, result=result, v=v, baseline=has_baseline,
-        baseline_name=in_house.vendor_name if in_house else "the in-house center",
         composite=views.composite_text(v), outcome_counts=views.outcome_counts(v),
         settlement=v.settlement, summary=views.settlement_summary(v),
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
@@ -128,7 +143,9 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         trend=views.trend_panels(v), history_months=len({p.period for p in v.trend if p.value is not None}),
         money_lines=views.money_lines(v.settlement),
         definitions=views.definitions(views.vendor_metric_ids(v)),
-        dq=result.data_quality, dq_text=views.count_text(result.data_quality),
+        dq=dq, dq_text=views.count_text(dq),
+        dq_scope=f"The files holding rows of {v.vendor_name}'s {'site' if len(v.sites) == 1 else 'sites'}, "
+                 "each counted over those rows alone:",
         issue_label=result.issue.label, issue_text=dispute_views.issue_text(result),
         dispute_rows=dispute_views.dispute_rows(v), change_rows=dispute_views.change_rows(v),
         change_disputes=dispute_views.dispute_rows(v, v.changes.disputes) if v.changes else [],
@@ -157,7 +174,8 @@ def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | Non
         brand=[(v, views.gap_rows(v.consistency, views.criterion_titles(v), criteria=True))
                for v in result.outsourced if v.consistency is not None],
         definitions=views.definitions(metric_ids),
-        dq=result.data_quality, dq_text=views.count_text(result.data_quality))
+        dq=result.data_quality, dq_text=views.count_text(result.data_quality),
+        dq_scope="Every file of the export set, every vendor's rows:")
 
 
 def _attachments(result: AuditResult, json_name: str, json_text: str,

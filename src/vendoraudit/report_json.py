@@ -44,8 +44,11 @@ class JsonKind(StrEnum):
     VERIFICATION = "vendoraudit.verification"
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON data for a result value (see the module docstring for the rules)."""
+def to_jsonable(value: Any, internal: bool = True) -> Any:
+    """Plain JSON data for a result value (see the module docstring for the rules).
+
+    `internal` False leaves out the fields marked `results.INTERNAL_ONLY` (values naming other
+    parties), for a document that goes to a vendor."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -63,19 +66,21 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not f.metadata.get("json_skip")}
+        return {f.name: to_jsonable(getattr(value, f.name), internal) for f in dataclasses.fields(value)
+                if not f.metadata.get("json_skip") and (internal or not f.metadata.get("internal_only"))}
     if isinstance(value, dict):
-        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+        return {str(to_jsonable(k, internal)): to_jsonable(v, internal) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [to_jsonable(v) for v in value]
+        items = [to_jsonable(v, internal) for v in value]
         return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
     raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
 
 
-def dumps(value: Any, kind: str) -> str:
-    """A versioned JSON document: {"kind", "schema_version", "result"}, indented, newline-terminated."""
-    return document_text(kind, {"result": to_jsonable(value)})
+def dumps(value: Any, kind: str, internal: bool = True) -> str:
+    """A versioned JSON document: {"kind", "schema_version", "result"}, indented, newline-terminated.
+
+    `internal` False: a document for a vendor, without the `INTERNAL_ONLY` fields."""
+    return document_text(kind, {"result": to_jsonable(value, internal)})
 
 
 def json_document(kind: JsonKind | str, body: Mapping[str, Any] | Any,

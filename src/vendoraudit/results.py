@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+
+# Field metadata of a value that names another party (the in-house center's sites, another vendor's
+# files): the internal documents carry it, a vendor's scorecard JSON leaves it out (report_json).
+INTERNAL_ONLY = MappingProxyType({"internal_only": True})
 
 
 class Direction(StrEnum):

@@ -19,11 +19,11 @@ are left out of LDS. Channel parity repeats every gap per channel.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from ..results import MetricResult
+from ..results import INTERNAL_ONLY, MetricResult
 from . import survey
 from .exact import Moments, moments
 from .period import PeriodData
@@ -63,7 +63,7 @@ class ConsistencyResult:
     """Brand-promise consistency of a vendor's sites against the in-house baseline for one period."""
 
     vendor_sites: tuple[str, ...]
-    baseline_sites: tuple[str, ...]
+    baseline_sites: tuple[str, ...] = field(metadata=INTERNAL_ONLY)  # not in a vendor's scorecard JSON
     gaps: tuple[GapResult, ...]  # criteria (in the given order), then CSAT, NPS, CES
     lds: float | None  # lowest s_k; None when no criterion could be compared
     points: int | None  # 0..20
