@@ -45,9 +45,13 @@ FROZEN_COLUMNS = {
     "tblIssueCounts": ("period", "file", "table", "rule", "severity", "issue_count", "first_rows"),
     "tblProvenance": ("period", "kind", "name", "table", "format", "contract_id", "version", "sha256",
                       "rows_read", "rows_used", "rows_quarantined"),
+    "tblColumns": ("sheet", "table", "column", "value", "kind", "unit", "meaning"),
 }
+# One table per sheet (issue 21 split Data quality: the issue counts moved to their own sheet, the
+# table names are unchanged, so Power Query imports by table name keep working).
 FROZEN_SHEETS = {"Summary": ("tblSummary",), "KPIs": ("tblKpis",), "Adjustments": ("tblAdjustments",),
-                 "Data quality": ("tblRowAccounting", "tblIssueCounts"), "Provenance": ("tblProvenance",)}
+                 "Data quality": ("tblRowAccounting",), "Issues": ("tblIssueCounts",),
+                 "Provenance": ("tblProvenance",), "Columns": ("tblColumns",)}
 
 
 def _load(data: bytes) -> openpyxl.Workbook:
@@ -208,23 +212,23 @@ def test_data_quality_counts_issues_per_file_and_rule(sample_audit) -> None:
               IssueCount(first, "interactions", "late_timestamp", "warning", 2, (7,)),
               IssueCount("", "", "vendor_without_sites", "warning", 1, ()))
     result = replace(sample_audit, data_quality=replace(dq, issue_counts=counts))
-    ws = _load(workbook_bytes(result))["Data quality"]
-    accounting = _records(ws, "tblRowAccounting")
+    book = _load(workbook_bytes(result))
+    accounting = _records(book["Data quality"], "tblRowAccounting")
     assert len(accounting) == len(dq.files)
     assert (accounting[0]["file"], accounting[0]["errors"], accounting[0]["warnings"]) == (first, 3, 2)
     assert all((r["errors"], r["warnings"]) == (0, 0) for r in accounting[1:])
     assert all(r["rows_read"] == r["rows_used"] + r["rows_quarantined"] for r in accounting)
-    issues = _records(ws, "tblIssueCounts")
+    issues = _records(book["Issues"], "tblIssueCounts")
     assert [(r["file"], r["rule"], r["severity"], r["issue_count"], r["first_rows"]) for r in issues] == [
         (first, "handle_time_range", "error", 3, "4, 9, 12"), (first, "late_timestamp", "warning", 2, "7"),
         (None, "vendor_without_sites", "warning", 1, None)]
 
 
 def test_an_empty_table_keeps_one_blank_body_row(workbook) -> None:
-    ws = workbook["Data quality"]
-    width = len(FROZEN_COLUMNS["tblRowAccounting"])
+    ws = workbook["Issues"]
+    width = len(FROZEN_COLUMNS["tblIssueCounts"])
     assert ws.tables["tblIssueCounts"].ref.endswith("2")  # the sample has no issues
-    assert ws.tables["tblIssueCounts"].ref.startswith(openpyxl.utils.get_column_letter(width + 2) + "1:")
+    assert ws.tables["tblIssueCounts"].ref == f"A1:{openpyxl.utils.get_column_letter(width)}2"
 
 
 def test_same_result_gives_the_same_bytes_with_no_wall_clock(sample_audit) -> None:
@@ -347,8 +351,8 @@ def test_libreoffice_reads_every_sheet_with_the_json_figures(libreoffice_csvs, d
     amounts = [_dec(dict(zip(header, r))["amount"]) for r in rows]
     assert amounts == [_dec(line["amount"]) for v in document["vendors"] if v["settlement"]
                        for line in v["settlement"]["lines"]]
-    header = libreoffice_csvs["Data quality"][0]
-    assert header == [*FROZEN_COLUMNS["tblRowAccounting"], "", *FROZEN_COLUMNS["tblIssueCounts"]]
+    assert libreoffice_csvs["Data quality"][0] == list(FROZEN_COLUMNS["tblRowAccounting"])
+    assert libreoffice_csvs["Issues"][0] == list(FROZEN_COLUMNS["tblIssueCounts"])
     assert libreoffice_csvs["Provenance"][0] == list(FROZEN_COLUMNS["tblProvenance"])
 
 
@@ -382,3 +386,78 @@ def test_every_json_key_is_documented(sample_audit) -> None:
     page = (REPO / "docs" / "json.md").read_text(encoding="utf-8")
     assert sorted(k for k in keys if f"`{k}`" not in page) == []
     assert f"today `{json.loads(dumps(result, 'x'))['schema_version']}`" in page
+
+
+# The workbook as finance reads and prints it (issue 21).
+
+def test_one_table_per_sheet_from_a1(workbook) -> None:
+    for sheet in SHEETS:
+        ws = workbook[sheet.title]
+        assert len(sheet.tables) == 1 and len(ws.tables) == 1, sheet.title
+        (table,) = ws.tables.values()
+        assert table.ref.startswith("A1:"), sheet.title
+        # nothing outside the table: a filter on it hides no other data
+        last_col = openpyxl.utils.cell.range_boundaries(table.ref)[2]
+        assert ws.max_column == last_col, sheet.title
+
+
+def test_columns_sheet_lists_every_column_with_unit_and_meaning_and_every_metric(workbook) -> None:
+    from vendoraudit.kpis.registry import METRICS
+
+    rows = _records(workbook["Columns"], "tblColumns")
+    columns = [r for r in rows if r["kind"] != "metric"]
+    assert [(r["sheet"], r["table"], r["column"]) for r in columns] == [
+        (s.title, t.name, c.name) for s in SHEETS for t in s.tables for c in t.columns]
+    assert all(r["meaning"] for r in rows)
+    by_name = {(r["table"], r["column"]): r for r in columns}
+    assert by_name[("tblSummary", "net_adjustment")]["unit"] == "the row's currency"
+    assert by_name[("tblKpis", "effective_weight")]["unit"] == "percentage points 0..100"
+    assert by_name[("tblSummary", "in_house")]["unit"] == "TRUE/FALSE"
+    assert by_name[("tblSummary", "vendor_name")]["unit"] is None  # text has no unit
+    metrics = {r["value"]: r for r in rows if r["kind"] == "metric"}
+    assert set(metrics) == set(METRICS)
+    qa = metrics["qa.score"]
+    assert qa["unit"] == "points" and METRICS["qa.score"].definition in qa["meaning"]
+    assert qa["table"] == "tblKpis" and qa["column"] == "metric_id"
+
+
+def test_booleans_are_real_true_false_cells(workbook) -> None:
+    checked = 0
+    for sheet in SHEETS:
+        ws = workbook[sheet.title]
+        (table,) = sheet.tables
+        kinds = [c.kind for c in table.columns]
+        for row in ws.iter_rows(min_row=2):
+            for cell, kind in zip(row, kinds):
+                if kind is Kind.BOOLEAN and cell.value is not None:
+                    assert cell.data_type == "b" and isinstance(cell.value, bool)
+                    assert cell.number_format == '"TRUE";"TRUE";"FALSE"'
+                    checked += 1
+    assert checked >= 10
+
+
+def test_print_settings_landscape_fit_to_width_header_repeated(workbook) -> None:
+    for sheet in SHEETS:
+        ws = workbook[sheet.title]
+        assert ws.page_setup.orientation == "landscape", sheet.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert ws.print_title_rows == "$1:$1"
+
+
+def test_libreoffice_keeps_booleans_as_booleans(sample_audit, tmp_path) -> None:
+    """LibreOffice reads a boolean cell under General as the number 1 or 0 (shown as 1/0 once edited or
+    re-formatted); under the boolean format it stays a boolean. Converted to flat ODS to see its type."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    (tmp_path / "audit.xlsx").write_bytes(workbook_bytes(sample_audit))
+    run = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                          "--convert-to", "fods", "--outdir", str(tmp_path), str(tmp_path / "audit.xlsx")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    content = (tmp_path / "audit.fods").read_text(encoding="utf-8")
+    cells = re.findall(r'<table:table-cell[^>]*table:formula="of:=(?:TRUE|FALSE)\(\)"[^>]*>', content)
+    assert len(cells) >= 10
+    for cell in cells:
+        assert 'office:value-type="boolean"' in cell, cell

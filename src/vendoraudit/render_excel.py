@@ -21,6 +21,7 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -31,8 +32,9 @@ from .formula_text import is_formula_like
 from .periods import Period
 from .results import Unit
 from .scoring import Outcome
-from .workbook_layout import (ADJUSTMENTS, ISSUE_COUNTS, KPIS, PROVENANCE, ROW_ACCOUNTING, SHEETS, SUMMARY,
-                              TableSpec, number_format)
+from .kpis.registry import METRICS
+from .workbook_layout import (ADJUSTMENTS, COLUMNS, ISSUE_COUNTS, KIND_UNITS, KPIS, PROVENANCE, ROW_ACCOUNTING,
+                              SHEETS, SUMMARY, TableSpec, number_format)
 
 _TABLE_STYLE = "TableStyleMedium2"
 
@@ -153,10 +155,21 @@ def provenance_rows(result: AuditResult) -> list[Row]:
     return [Row(values) for values in rows]
 
 
+def column_rows(result: AuditResult) -> list[Row]:
+    """tblColumns: every declared column of every table, then every metric's definition."""
+    del result  # the same for every audit: the layout and the metric registry
+    rows = [Row({"sheet": sheet.title, "table": table.name, "column": c.name, "value": None, "kind": str(c.kind),
+                 "unit": KIND_UNITS[c.kind] or None, "meaning": c.description})
+            for sheet in SHEETS for table in sheet.tables for c in table.columns]
+    rows += [Row({"sheet": "KPIs", "table": KPIS.name, "column": "metric_id", "value": m.id, "kind": "metric",
+                  "unit": str(m.unit), "meaning": f"{m.title}: {m.definition}"}) for m in METRICS.values()]
+    return rows
+
+
 _BUILDERS = {
     SUMMARY.name: summary_rows, KPIS.name: kpi_rows, ADJUSTMENTS.name: adjustment_rows,
     ROW_ACCOUNTING.name: row_accounting_rows, ISSUE_COUNTS.name: issue_count_rows,
-    PROVENANCE.name: provenance_rows,
+    PROVENANCE.name: provenance_rows, COLUMNS.name: column_rows,
 }
 
 
@@ -235,6 +248,16 @@ def _write_table(ws: Worksheet, table: TableSpec, rows: list[Row], first_col: in
     ws.add_table(excel_table)
 
 
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide (as tall as needed), the header row on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: as many pages tall as the rows need
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+
+
 def _fixed_time(period: Period) -> tuple[int, int, int, int, int, int]:
     return (max(period.year, 1980), period.month, 1, 0, 0, 0)  # zip dates start in 1980
 
@@ -259,11 +282,10 @@ def workbook_bytes(result: AuditResult) -> bytes:
     rows = table_rows(result)
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.title)
-        col = 1
-        for table in sheet.tables:
-            _write_table(ws, table, rows[table.name], col)
-            col += len(table.columns) + 1
+        (table,) = sheet.tables  # one table per sheet: a filter on it hides no other table's rows
+        _write_table(ws, table, rows[table.name], 1)
         ws.freeze_panes = "A2"
+        _print_setup(ws)
     stamp = datetime(result.period.year, result.period.month, 1)
     wb.properties.creator = "vendoraudit"
     wb.properties.title = f"Vendor audit {result.period}"

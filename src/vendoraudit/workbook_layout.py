@@ -40,7 +40,21 @@ KIND_HELP: dict[Kind, tuple[str, str]] = {
     Kind.MEASURE: ("number", "a KPI figure in the row's `unit`: percent 0..100 (`0.00\"%\"`), points "
                              "(`0.00`; NPS -100..100), mean `0.000`, hours `0.00`, seconds `0.0`, count `General`"),
     Kind.MONTH: ("date", "the month's first day, a real date, format `yyyy-mm`"),
-    Kind.BOOLEAN: ("boolean", "TRUE or FALSE"),
+    Kind.BOOLEAN: ("boolean", "TRUE or FALSE, a real boolean cell (format `\"TRUE\";\"TRUE\";\"FALSE\"`, so "
+                              "LibreOffice shows the words too)"),
+}
+
+# What a column's figures are measured in, for the Columns sheet ("" for text).
+KIND_UNITS: dict[Kind, str] = {
+    Kind.TEXT: "",
+    Kind.INTEGER: "count",
+    Kind.NUMBER: "as in the contract",
+    Kind.SCORE: "points 0..100",
+    Kind.MONEY: "the row's currency",
+    Kind.PERCENT: "percentage points 0..100",
+    Kind.MEASURE: "the row's unit",
+    Kind.MONTH: "month",
+    Kind.BOOLEAN: "TRUE/FALSE",
 }
 
 _MEASURE_FORMATS: dict[Unit | None, str] = {
@@ -60,7 +74,9 @@ _FIXED_FORMATS: dict[Kind, str] = {
     Kind.SCORE: "0.00",
     Kind.PERCENT: '0.00"%"',
     Kind.MONTH: "yyyy-mm",
-    Kind.BOOLEAN: "General",
+    # A boolean cell ignores its format in Excel; LibreOffice shows 1/0 under General but the words
+    # under this format, in every locale.
+    Kind.BOOLEAN: '"TRUE";"TRUE";"FALSE"',
 }
 
 
@@ -99,7 +115,7 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class SheetSpec:
-    """A worksheet and its tables, side by side from column A, one blank column apart."""
+    """A worksheet and its one table from A1 (one table per sheet: a filter on it hides nothing else)."""
 
     title: str
     purpose: str
@@ -223,13 +239,29 @@ PROVENANCE = TableSpec("tblProvenance", "one row per input file, then per contra
     _c("rows_quarantined", Kind.INTEGER, "input files: rows quarantined"),
 ))
 
+COLUMNS = TableSpec("tblColumns", "one row per column of every table (this one included), then one per metric "
+                                  "a KPI can measure", (
+    _c("sheet", Kind.TEXT, "the sheet the table is on"),
+    _c("table", Kind.TEXT, "the Excel table's name"),
+    _c("column", Kind.TEXT, "the column's name; `metric_id` on a metric's row"),
+    _c("value", Kind.TEXT, "on a metric's row: the metric id the `metric_id` column holds; else empty"),
+    _c("kind", Kind.TEXT, "what the column holds: text, integer, number, score, money, percent, measure, month, "
+                          "boolean (see docs/workbook.md); `metric` on a metric's row"),
+    _c("unit", Kind.TEXT, "what the figures are measured in: count, points 0..100, percentage points 0..100, "
+                          "the row's currency, the row's unit, month, TRUE/FALSE; a metric's own unit "
+                          "(percent, points, mean, seconds, hours, count); empty for text", 30),
+    _c("meaning", Kind.TEXT, "what the column or metric means; a metric's definition", 100),
+))
+
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Summary", "What the month does to each vendor's invoice, and its score.", (SUMMARY,)),
     SheetSpec("KPIs", "Each KPI's value, limits, interval, outcome and points.", (KPIS,)),
     SheetSpec("Adjustments", "Every money line with its explanation.", (ADJUSTMENTS,)),
-    SheetSpec("Data quality", "Row accounting per file (left) and issue counts per file and rule (right).",
-              (ROW_ACCOUNTING, ISSUE_COUNTS)),
+    SheetSpec("Data quality", "Row accounting per file: read = used + quarantined.", (ROW_ACCOUNTING,)),
+    SheetSpec("Issues", "Issue counts per file, rule and severity.", (ISSUE_COUNTS,)),
     SheetSpec("Provenance", "What the figures were computed from.", (PROVENANCE,)),
+    SheetSpec("Columns", "Every table's columns with their unit and meaning, and the definition of every "
+                         "metric a KPI can measure.", (COLUMNS,)),
 )
 
 
@@ -241,12 +273,19 @@ def reference_markdown() -> str:
         "<!-- Generated from src/vendoraudit/workbook_layout.py by `workbook_layout.reference_markdown()`;",
         "     tests/test_render_excel.py fails when this page and the code differ. -->",
         "",
-        "`vendoraudit` writes one workbook per audited month. Every sheet holds named Excel tables",
-        "(Insert > Table), so Power Query and pivot tables find them by name; the header row is frozen.",
+        "`vendoraudit` writes one workbook per audited month. Every sheet holds one named Excel table",
+        "(Insert > Table) from cell A1, so Power Query and pivot tables find it by name and a filter on",
+        "it hides no other table's rows; the header row is frozen. The `Columns` sheet repeats this page",
+        "inside the workbook (every table, every column, its unit and meaning) with the definition of",
+        "every metric a KPI can measure.",
+        "",
+        "Every sheet prints landscape, fitted to one page wide (as many pages tall as it needs), with",
+        "the header row repeated at the top of each printed page.",
         "Column names are stable: renaming or dropping one is a breaking change and needs a release",
         "note; new columns may be added at the end of a table.",
         "",
-        "- Numbers are stored as numbers, dates as real dates, TRUE/FALSE as booleans; an empty cell",
+        "- Numbers are stored as numbers, dates as real dates, TRUE/FALSE as real booleans (Excel and",
+        "  LibreOffice both show the words); an empty cell",
         "  means \"not applicable\" or \"no value\", never zero.",
         "- Money cells hold the exact amount (rounded half-up to the currency's minor unit at the line",
         "  level the contract names; totals are sums of rounded lines), shown with the currency's code.",
@@ -276,6 +315,6 @@ def reference_markdown() -> str:
         out += ["", f"## Sheet `{sheet.title}`", "", sheet.purpose]
         for table in sheet.tables:
             out += ["", f"### Table `{table.name}`", "", f"Grain: {table.grain}.", "",
-                    "| column | kind | meaning |", "|---|---|---|"]
-            out += [f"| `{c.name}` | {c.kind} | {c.description} |" for c in table.columns]
+                    "| column | kind | unit | meaning |", "|---|---|---|---|"]
+            out += [f"| `{c.name}` | {c.kind} | {KIND_UNITS[c.kind]} | {c.description} |" for c in table.columns]
     return "\n".join(out) + "\n"
