@@ -120,7 +120,7 @@ def test_cells_have_real_types_and_formats(workbook) -> None:
     assert cell["period"].value == datetime(2026, 10, 1) and cell["period"].number_format == "yyyy-mm"
     for name in ("fees", "service_credits", "bonus", "net_adjustment"):
         assert cell[name].data_type == "n" and isinstance(cell[name].value, (int, float)), name
-        assert cell[name].number_format == "#,##0.00 [$USD]", name
+        assert cell[name].number_format == '"$"#,##0.00', name
     assert cell["in_house"].value is False and cell["bonus_cap_applied"].value is True
     assert cell["composite_score"].number_format == "0.00"
     assert cell["kpis_met"].data_type == "n" and cell["vendor_name"].data_type == "s"
@@ -137,8 +137,30 @@ def test_cells_have_real_types_and_formats(workbook) -> None:
 
 
 def test_money_format_follows_the_currency_and_minor_unit() -> None:
-    assert number_format(Kind.MONEY, "COP", 0) == "#,##0 [$COP]"
-    assert number_format(Kind.MONEY, "EUR", 3) == "#,##0.000 [$EUR]"
+    assert number_format(Kind.MONEY, "COP", 0) == '"COP "#,##0'
+    assert number_format(Kind.MONEY, "EUR", 3) == '"€"#,##0.000'
+
+
+def test_money_shows_in_the_workbook_as_in_the_pdfs(sample_audit, tmp_path) -> None:
+    """One money format in every document: LibreOffice shows the workbook's amounts as format_money writes them."""
+    from vendoraudit.money import format_money
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    (tmp_path / "audit.xlsx").write_bytes(workbook_bytes(sample_audit))
+    shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true,false,false,-1"
+    run = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                          "--convert-to", shown, "--outdir", str(tmp_path), str(tmp_path / "audit.xlsx")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "audit-Summary.csv", newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    for row in map(lambda r: dict(zip(header, r)), rows):
+        v = sample_audit.vendor(row["vendor_id"])
+        if v.settlement is not None:
+            assert row["net_adjustment"] == format_money(v.settlement.net_adjustment, v.currency)
+            assert row["fees"] == format_money(v.fees, v.currency)
 
 
 def test_figures_equal_the_json(workbook, document) -> None:

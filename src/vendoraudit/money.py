@@ -20,6 +20,7 @@ from .periods import Period
 from .scoring import KpiScore, Outcome, Scorecard
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+CURRENCY_SYMBOLS = _SYMBOLS  # the workbook's money formats write money the same way
 _HUNDRED = Decimal(100)
 _SHOWN_PLACES = 10  # an exact amount is never longer in practice: it is a product of short decimals
 

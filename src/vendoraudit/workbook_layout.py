@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .money import CURRENCY_SYMBOLS
 from .results import Unit
 
 
@@ -33,8 +34,9 @@ KIND_HELP: dict[Kind, tuple[str, str]] = {
     Kind.INTEGER: ("number", "whole number, format `#,##0`"),
     Kind.NUMBER: ("number", "number as written in the contract, format `General`"),
     Kind.SCORE: ("number", "score 0..100 with two decimals, format `0.00`"),
-    Kind.MONEY: ("number", "amount in the row's `currency`, format `#,##0.00 [$USD]` with the currency's code "
-                           "and minor unit; negative is a credit to the client, positive is paid to the vendor"),
+    Kind.MONEY: ("number", "amount in the row's `currency`, shown as the PDFs show it: format `\"$\"#,##0.00` "
+                           "(`$` for USD, `€` EUR, `£` GBP, else the code and a space, e.g. `\"COP \"#,##0`) with the "
+                           "currency's minor unit; negative is a credit to the client, positive is paid to the vendor"),
     Kind.PERCENT: ("number", "percentage points 0..100 (85.5 means 85.5%, as in the JSON), "
                              "format `0.00\"%\"`; not an Excel fraction"),
     Kind.MEASURE: ("number", "a KPI figure in the row's `unit`: percent 0..100 (`0.00\"%\"`), points "
@@ -83,8 +85,13 @@ _FIXED_FORMATS: dict[Kind, str] = {
 def number_format(kind: Kind, currency: str | None = None, minor_unit: int = 2, unit: Unit | None = None) -> str:
     """The Excel number format of a `kind` cell in a row with this currency, minor unit and KPI unit."""
     if kind is Kind.MONEY:
+        # as the PDFs write money (money.format_money): `$1,234.50`, `-€12.00`, `COP 1,234`
         digits = "#,##0" + ("." + "0" * minor_unit if minor_unit else "")
-        return f"{digits} [${currency}]" if currency else digits
+        if not currency:
+            return digits
+        prefix = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+        return f'"{prefix}"{digits}'
+
     if kind is Kind.MEASURE:
         return _MEASURE_FORMATS.get(unit, "General")
     return _FIXED_FORMATS[kind]
