@@ -53,7 +53,7 @@ def documents(sample_audit, tmp_path_factory) -> Path:
 def test_no_scorecard_or_attachment_names_another_vendor(sample_audit, documents, tmp_path):
     assert len(sample_audit.vendors) == 4 and sample_audit.baseline_vendor_id is not None
     for vendor in sample_audit.vendors:
-        pdf = documents / f"scorecard-{sample_audit.period}-{vendor.vendor_id}.pdf"
+        pdf = documents / render_pdf.scorecard_name(sample_audit, vendor.vendor_id)
         foreign = _foreign(sample_audit, vendor)
         assert any(name.startswith("interactions_") for name in foreign)  # the test has something to find
         text = _flat(_run("pdftotext", "-enc", "UTF-8", str(pdf), "-"))
