@@ -178,3 +178,19 @@ def test_category_line_shares_add_up_to_the_line_without_a_cap():
     assert apportion(D("10"), [D("1"), D("2"), D("0")], D("1")) == [D("3"), D("7"), D("0")]
     assert apportion(D("0.02"), [D("0"), D("0")], D("0.01")) == [D("0.01"), D("0.01")]
     assert apportion(D("5"), [], D("1")) == []
+
+
+def test_vendor_months_give_composite_and_net_with_gaps(tmp_path):
+    from vendoraudit.history import MonthFigures
+
+    with History(tmp_path / "h.sqlite") as h:
+        audit(h, JUL, 80.0)  # missed: a credit
+        audit(h, SEP, 96.0)
+        months = h.vendor_months("CALLCO", SEP, 3)
+        assert months == (MonthFigures(JUL, True, D("0.00"), D("-2000.00"), "USD"),
+                          MonthFigures(AUG, False, None, None, None),
+                          MonthFigures(SEP, True, D("100.00"), months[2].net_adjustment, "USD"))
+        assert months[2].net_adjustment >= 0
+        assert h.vendor_months("OTHER", SEP, 2) == (MonthFigures(AUG, False, None, None, None),
+                                                    MonthFigures(SEP, False, None, None, None))
+        assert h.vendor_months("CALLCO", SEP, 0) == ()

@@ -146,12 +146,33 @@ def test_attainment_places_minimum_and_target_the_same_for_either_direction():
 
 
 def test_trend_with_one_recorded_month_says_so():
-    svg = charts.trend_chart([charts.TrendMark("Oct", 80.0)], 75.0, 80.0, "t").svg
-    assert "no earlier periods recorded" in svg and svg.count("<circle") == 1
+    chart = charts.trend_chart([charts.TrendMark("Oct", 80.0)], 75.0, 80.0, "t")
+    assert "no earlier periods recorded" in chart.__html__() and chart.svg.count("<circle") == 1
     several = charts.trend_chart([charts.TrendMark("Aug", 70.0, True), charts.TrendMark("Sep", None),
-                                  charts.TrendMark("Oct", 81.0), charts.TrendMark("Nov", 82.0)], 75.0, 80.0, "t").svg
-    assert several.count("<polyline") == 1  # the missing September breaks the line
-    assert "no earlier periods" not in several
+                                  charts.TrendMark("Oct", 81.0), charts.TrendMark("Nov", 82.0)], 75.0, 80.0, "t")
+    assert several.svg.count("<polyline") == 1  # the missing September breaks the line
+    assert "no earlier periods" not in several.__html__()
+
+
+def _label_texts(chart: charts.Chart) -> list[str]:
+    return re.findall(r'<span class="chart-label[^"]*" style="[^"]*">([^<]*)</span>', chart.__html__())
+
+
+def test_trend_has_a_value_axis_named_limits_the_last_value_and_visible_gaps():
+    marks = [charts.TrendMark("Aug", 83.0), charts.TrendMark("Sep", None), charts.TrendMark("Oct", 86.5)]
+    chart = charts.trend_chart(marks, 82.0, 88.0, "CSAT", value_text="86.5%",
+                               tick_format=views.axis_format(Unit.PERCENT))
+    texts = _label_texts(chart)
+    ticks = [t for t in texts if t.endswith("%") and t != "86.5%"]
+    assert len(ticks) >= 3 and all(float(t[:-1]) == round(float(t[:-1])) for t in ticks)  # round axis values
+    assert {"target", "minimum", "86.5%", "Aug", "Sep", "Oct"} <= set(texts)
+    assert chart.svg.count(f'fill="{charts.BAND_LOW}"') == 1  # the missing September is shaded
+    lower = charts.trend_chart(marks, 10.0, 5.0, "abandon", value_text="x", limit_words=("target", "maximum"))
+    assert "maximum" in _label_texts(lower)
+    # the target and minimum labels never overlap, however close the lines
+    close = charts.trend_chart(marks, 85.0, 85.2, "close", value_text="v")
+    tops = [float(t) for t in re.findall(r'top:([\d.-]+)%[^>]*>(?:target|minimum)<', close.__html__())]
+    assert len(tops) == 2 and abs(tops[0] - tops[1]) * close.height / 100 >= 6.8 - 0.05  # percent to two decimals
 
 
 def test_nice_ticks():

@@ -39,7 +39,7 @@ from .disputes.remedy import check_against_data, merged, remedied, remedy_text
 from .errors import ConfigError, DataError, InputError
 from .export_inputs import site_directory
 from .exports import discover, read_file
-from .history import History
+from .history import History, MonthFigures
 from .kpis.brand import ConsistencyResult, brand_consistency
 from .kpis.labels import metric_label
 from .kpis.registry import METRICS
@@ -57,6 +57,7 @@ from .tables import SOURCE_FILE
 from .validate import REASON, ValidatedExports, load_exports, validate_reads
 
 TREND_MONTHS = 6
+PORTFOLIO_MONTHS = 12  # the portfolio's trend page: composite and net adjustment per vendor
 TRAINING_LOOKBACK_MONTHS = 4  # onboarding completion looks back 90 days
 MAX_QUARANTINED_PERCENT = 2.0  # default: more rows quarantined for errors than this in a table blocks the money
 
@@ -381,6 +382,7 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
         sections=_sections(data, site_ids, baseline_sites if compare else (), qa_params),
         channel_parity=_parity(data, site_ids, baseline_sites if compare else ()),
         trend=_trend(scorecard, history, period),
+        months=_months(vendor_id, history, period, scorecard, settlement, terms.currency),
         movers=_movers(scorecard, settlement, terms.currency),
         disputes=dispute_lines,
         kpi_queries=priced.queries,
@@ -555,6 +557,15 @@ def _trend(scorecard: Scorecard, history: History | None, period: Period) -> tup
                                          p.outcome.value if p.outcome else None))
         points.append(TrendPoint(period, score.kpi_id, score.value, score.outcome.value))
     return tuple(points)
+
+
+def _months(vendor_id: str, history: History | None, period: Period, scorecard: Scorecard,
+            settlement: Settlement | None, currency: str) -> tuple[MonthFigures, ...]:
+    """The vendor's composite and net adjustment over the last PORTFOLIO_MONTHS months, this one last."""
+    earlier = history.vendor_months(vendor_id, period.shift(-1), PORTFOLIO_MONTHS - 1) if history else ()
+    now = MonthFigures(period, True, scorecard.composite,
+                       settlement.net_adjustment if settlement is not None else None, currency)
+    return (*earlier, now)
 
 
 def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) -> tuple[str, ...]:

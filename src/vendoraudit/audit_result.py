@@ -15,6 +15,7 @@ from .periods import Period
 from .results import MetricResult, Site
 
 if TYPE_CHECKING:
+    from .history import MonthFigures
     from .contract.model import Contract
     from .kpis.query import MetricQuery
     from .kpis.brand import ConsistencyResult
@@ -224,6 +225,8 @@ class VendorAudit:
     # scorecard shows instead of the whole export set's. Left out of the audit JSON, which carries
     # the whole set; the scorecard's JSON carries it as its `data_quality`.
     data_quality: DataQuality | None = field(default=None, metadata={"json_skip": True})
+    # the vendor's composite and net adjustment month by month (the portfolio's trend), this month last
+    months: tuple[MonthFigures, ...] = ()
 
 
 @dataclass(frozen=True)

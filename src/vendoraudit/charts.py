@@ -55,14 +55,19 @@ class Label:
     pitch: float = 0.0  # baseline to baseline; 0: one line
     emphasis: bool = False  # dark red and bold
     bold: bool = False
+    end: bool = False  # `x` is where the text ends (right-aligned), not where it starts
+    muted: bool = False  # grey, for axis values
 
-    def html(self, width: float, height: float) -> str:
-        """A `<span>` placed in percent of a `width` x `height` chart."""
+    def html(self, width: float, height: float, scale: float = LABEL_SCALE) -> str:
+        """A `<span>` placed in percent of a `width` x `height` chart drawn at `scale` CSS px per unit."""
         line_height = self.pitch or self.size * (_ASCENT + _DESCENT)
         top = self.y - (line_height - self.size * (_ASCENT + _DESCENT)) / 2 - self.size * _ASCENT
-        css = (f"left:{_n(100 * self.x / width)}%;top:{_n(100 * top / height)}%;"
-               f"font-size:{_n(self.size * LABEL_SCALE)}px;line-height:{_n(line_height * LABEL_SCALE)}px")
-        kind = "chart-label emphasis" if self.emphasis else "chart-label bold" if self.bold else "chart-label"
+        across = (f"left:0;right:{_n(100 - 100 * self.x / width)}%;text-align:right" if self.end
+                  else f"left:{_n(100 * self.x / width)}%")
+        css = (f"{across};top:{_n(100 * top / height)}%;"
+               f"font-size:{_n(self.size * scale)}px;line-height:{_n(line_height * scale)}px")
+        kind = ("chart-label emphasis" if self.emphasis else "chart-label bold" if self.bold
+                else "chart-label muted" if self.muted else "chart-label")
         return f'<span class="{kind}" style="{css}">{"<br>".join(_t(line) for line in self.lines)}</span>'
 
 
@@ -80,6 +85,7 @@ class Chart:
     width: float
     height: float
     labels: tuple[Label, ...] = ()
+    label_scale: float = LABEL_SCALE  # CSS px per chart unit at the width the chart is set in
 
     def __html__(self) -> str:
         """The markup jinja2 inserts for the chart (already escaped)."""
@@ -87,15 +93,16 @@ class Chart:
         image = f'<img class="chart" alt="{_t(self.title)}" src="data:image/svg+xml;base64,{data}">'
         if not self.labels:
             return image
-        spans = "".join(label.html(self.width, self.height) for label in self.labels)
+        spans = "".join(label.html(self.width, self.height, self.label_scale) for label in self.labels)
         return f'<div class="chart-box">{image}{spans}</div>'
 
 
-def _chart(width: float, height: float, title: str, body: list[str], labels: Sequence[Label] = ()) -> Chart:
+def _chart(width: float, height: float, title: str, body: list[str], labels: Sequence[Label] = (),
+           label_scale: float = LABEL_SCALE) -> Chart:
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
            f'viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}"><title>{_t(title)}</title>'
            + "".join(body) + "</svg>")
-    return Chart(svg, title, width, height, tuple(labels))
+    return Chart(svg, title, width, height, tuple(labels), label_scale)
 
 
 def _text(x: float, y: float, text: str, size: float = 8, anchor: str = "start", fill: str = INK) -> str:
@@ -277,31 +284,64 @@ class TrendMark:
     missed: bool = False
 
 
-def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title: str,
-                width: float = 200, height: float = 78) -> Chart:
-    """A small line chart of a KPI over recent periods with its minimum (dashed) and target (dotted).
+# A trend panel is a third of the text width less the gaps (31.5% of 178 mm on A4).
+TREND_SCALE = 0.315 * 178 / 25.4 * 96 / 200  # CSS px per unit of a 200-unit-wide trend chart
 
-    Periods without a record leave a gap; with a single recorded period it is one mark and a note.
+
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Label baselines `ys` (in drawing order) moved apart to at least `gap`, keeping their order."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = list(ys)
+    for a, b in zip(order, order[1:]):
+        if out[b] - out[a] < gap:
+            out[b] = out[a] + gap
+    return out
+
+
+def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title: str,
+                value_text: str = "", tick_format=None, width: float = 200, height: float = 96,
+                limit_words: tuple[str, str] = ("target", "minimum")) -> Chart:
+    """A small line chart of a KPI over recent periods, every part labelled.
+
+    A value axis with round values, the minimum (dashed) and target (dotted) lines named at their
+    right end, a month axis below; `value_text` (the month's figure) is written at the last point.
+    A month without a record is shaded and breaks the line; with a single recorded month it is one
+    mark and a note. `tick_format` turns an axis value into text (default: `f"{v:g}"`).
     """
-    left, right, top, bottom = 8.0, 8.0, 8.0, 16.0
+    fmt = tick_format or (lambda v: f"{v:g}")
+    left, right, top, bottom = 30.0, 34.0, 12.0, 15.0
     values = [m.value for m in marks if m.value is not None]
     span_values = values + [minimum, target]
     low, high = min(span_values), max(span_values)
-    pad = (high - low) * 0.15 or (abs(high) * 0.05 or 1.0)
-    low, high = low - pad, high + pad
-    step = (width - left - right) / max(len(marks) - 1, 1)
+    pad = (high - low) * 0.12 or (abs(high) * 0.05 or 1.0)
+    ticks = nice_ticks(low - pad, high + pad, 3)
+    low, high = ticks[0], ticks[-1]
+    plot_w = width - left - right
+    step = plot_w / max(len(marks) - 1, 1)
 
     def x(i: int) -> float:
-        return left + step * i if len(marks) > 1 else width / 2
+        return left + step * i if len(marks) > 1 else left + plot_w / 2
 
     def y(v: float) -> float:
         return top + (high - v) / (high - low) * (height - top - bottom)
 
-    body = [_rect(0.5, 0.5, width - 1, height - 1, "#ffffff", GRID),
-            _line(left, y(minimum), width - right, y(minimum), MUTED, 1, "3 2"),
-            _line(left, y(target), width - right, y(target), INK, 1, "1 2")]
+    body = [_rect(0.5, 0.5, width - 1, height - 1, "#ffffff", GRID)]
+    labels: list[Label] = []
+    # a month without a record: a shaded column, so the gap reads as missing, not as a flat line
+    half = step / 2 if len(marks) > 1 else plot_w / 2
     for i, mark in enumerate(marks):
-        body.append(_text(x(i), height - 5, mark.label, 6.5, "middle", MUTED))
+        if mark.value is None:
+            body.append(_rect(max(left - 4, x(i) - half * 0.8), top, min(half * 1.6, plot_w + 8),
+                              height - top - bottom, BAND_LOW))
+    body.append(_path([(left - 3, y(t), width - right, y(t)) for t in ticks], GRID, 0.7))
+    labels += [Label(left - 5, y(t) + 2.2, (fmt(t),), 6.2, end=True, muted=True) for t in ticks]
+    body += [_line(left, y(minimum), width - right, y(minimum), MUTED, 1, "3 2"),
+             _line(left, y(target), width - right, y(target), INK, 1, "1 2")]
+    limit_ys = _spread([y(target) + 2.2, y(minimum) + 2.2], 6.8)  # apart when the lines are close
+    labels += [Label(width - right + 3, limit_ys[0], (limit_words[0],), 6.2),
+               Label(width - right + 3, limit_ys[1], (limit_words[1],), 6.2, muted=True)]
+    for i, mark in enumerate(marks):
+        labels.append(Label(x(i) - len(mark.label) * 1.8, height - 4.5, (mark.label,), 6.2, muted=True))
     # a month without a record breaks the line rather than bridging it
     segments: list[list[str]] = [[]]
     for i, mark in enumerate(marks):
@@ -317,10 +357,22 @@ def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title
         if mark.value is not None:
             body.append(_diamond(x(i), y(mark.value), 3.6, MISSED, False) if mark.missed
                         else _dot(x(i), y(mark.value), 2.6, True, VENDOR))
+    if marks and value_text:
+        last, at = marks[-1], x(len(marks) - 1)
+        if last.value is None:
+            labels.append(Label(at - 4, (top + height - bottom) / 2 + 2.2, (value_text,), 6.6, end=True, bold=True))
+        else:
+            # left of the last point (the limit names own the right margin), above it unless a limit
+            # line or the frame is in the way there
+            py = y(last.value)
+            crowded_above = py - 8 < top or any(py - 9 <= y(v) <= py for v in (minimum, target))
+            crowded_below = any(py <= y(v) <= py + 11 for v in (minimum, target))
+            below = crowded_above and not (crowded_below and py - 8 >= top)
+            labels.append(Label(at - 4, py + 9 if below else py - 4, (value_text,), 6.6,
+                                end=True, emphasis=last.missed, bold=not last.missed))
     if len(values) == 1:
-        body.append(_rect(width / 2 - 52, 2, 104, 10, "#ffffff"))
-        body.append(_text(width / 2, 9.5, "no earlier periods recorded", 6.5, "middle", MUTED))
-    return _chart(width, height, title, body)
+        labels.append(Label(left + 2, height - bottom - 3, ("no earlier periods recorded",), 6.2, muted=True))
+    return _chart(width, height, title, body, labels, TREND_SCALE)
 
 
 # --- vendor against in-house -------------------------------------------------------------------
@@ -379,9 +431,10 @@ def comparison_chart(rows: Sequence[CompareRow], title: str, bounds: tuple[float
             dots.append(_dot(x(row.vendor), y, 4, True, VENDOR))
     body += [_path(guides, "#eef1f4", 0.8), _path(floors, MISSED, 1.3), _path(joins, BASELINE, 1.6), *dots]
     legend_y = top + plot_h + 14
-    body += [_dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, vendor_label, 7.5, fill=MUTED),
-             _dot(x0 + 84, legend_y - 3, 3.5, False, BASELINE),
-             _text(x0 + 92, legend_y, baseline_label, 7.5, fill=MUTED)]
+    body += [_dot(x0 + 4, legend_y - 3, 3.5, True, VENDOR), _text(x0 + 12, legend_y, vendor_label, 7.5, fill=MUTED)]
+    if baseline_label:  # empty: nothing to compare with, no legend entry for it
+        body += [_dot(x0 + 84, legend_y - 3, 3.5, False, BASELINE),
+                 _text(x0 + 92, legend_y, baseline_label, 7.5, fill=MUTED)]
     if any(r.floor is not None for r in rows):
         body += [_line(x0 + 160, legend_y - 8, x0 + 160, legend_y + 2, MISSED, 1.3),
                  _text(x0 + 166, legend_y, "contract floor", 7.5, fill=MUTED)]
@@ -424,3 +477,99 @@ def score_bars(rows: Sequence[ScoreBar], title: str, width: float = 640) -> Char
                         f'height="{_n(row_h - 8)}" fill="{fill}" stroke="{VENDOR}" stroke-width="1"/>')
         labels.append(Label(x1 + 8, y + row_h / 2 + 3, (row.caption,), 8, bold=True))
     return _chart(width, top + plot_h + 6, title, body, labels)
+
+
+# --- portfolio trend ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    """One vendor's line in `series_chart`: a value per month (None: not recorded) and its end label."""
+
+    label: str
+    values: tuple[float | None, ...]
+    end_text: str  # the last month's figure, written after the label
+    muted: bool = False  # the in-house baseline: grey, dashed, hollow marks
+
+
+_GREYS = ("#1d3557", "#4a6fa5", "#0b0f14", "#7d4e24", "#2f6b4f", "#6b2f5f")
+
+
+def _marker(shape: int, x: float, y: float, colour: str, filled: bool) -> str:
+    fill = colour if filled else "#ffffff"
+    r = 3.2
+    if shape % 4 == 0:
+        return _dot(x, y, r, filled, colour)
+    if shape % 4 == 1:
+        return _rect(x - r, y - r, 2 * r, 2 * r, fill, colour)
+    if shape % 4 == 2:
+        return _diamond(x, y, r + 0.8, colour, filled)
+    return (f'<polygon points="{_n(x)},{_n(y - r - 0.6)} {_n(x + r + 0.6)},{_n(y + r)} {_n(x - r - 0.6)},{_n(y + r)}" '
+            f'fill="{fill}" stroke="{colour}" stroke-width="1.2"/>')
+
+
+def series_chart(months: Sequence[str], series: Sequence[Series], title: str, tick_format=None,
+                 bounds: tuple[float, float] | None = None, zero_line: bool = False,
+                 width: float = 640, height: float = 190) -> Chart:
+    """Several vendors' monthly figures as lines on one value axis, each named at its last point.
+
+    Months nobody recorded are shaded; a vendor's unrecorded month breaks its line. Each line has
+    its own mark shape as well as its shade, so the chart reads in greyscale; the in-house
+    baseline is grey and dashed with hollow marks.
+    """
+    fmt = tick_format or (lambda v: f"{v:g}")
+    left, right, top, bottom = 44.0, 190.0, 10.0, 20.0
+    seen = [v for s in series for v in s.values if v is not None]
+    low, high = (min(seen), max(seen)) if seen else (0.0, 1.0)
+    if zero_line:
+        low, high = min(low, 0.0), max(high, 0.0)
+    pad = (high - low) * 0.08 or (abs(high) * 0.1 or 1.0)
+    ticks = nice_ticks(low - pad, high + pad, 4)
+    if bounds:
+        ticks = [t for t in ticks if bounds[0] <= t <= bounds[1]] or [bounds[0], bounds[1]]
+    a, b = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
+    plot_w = width - left - right
+    step = plot_w / max(len(months) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + step * i if len(months) > 1 else left + plot_w / 2
+
+    def y(v: float) -> float:
+        return top + (b - min(max(v, a), b)) / (b - a) * (height - top - bottom)
+
+    body: list[str] = []
+    labels: list[Label] = []
+    for i in range(len(months)):
+        if all(s.values[i] is None for s in series):
+            body.append(_rect(x(i) - step * 0.4, top, step * 0.8, height - top - bottom, BAND_LOW))
+    body.append(_path([(left - 3, y(t), width - right + 6, y(t)) for t in ticks], GRID, 0.7))
+    if zero_line and a < 0 < b:
+        body.append(_line(left, y(0), width - right + 6, y(0), MUTED, 1))
+    labels += [Label(left - 6, y(t) + 2.6, (fmt(t),), 7, end=True, muted=True) for t in ticks]
+    labels += [Label(x(i) - len(m) * 2.1, height - 6, (m,), 7, muted=True) for i, m in enumerate(months)]
+    ends: list[tuple[float, str, bool]] = []
+    for k, s in enumerate(series):
+        colour = BASELINE if s.muted else _GREYS[k % len(_GREYS)]
+        dash = ' stroke-dasharray="4 2"' if s.muted else ""
+        run: list[str] = []
+        runs = [run]
+        for i, v in enumerate(s.values):
+            if v is None:
+                run = []
+                runs.append(run)
+            else:
+                run.append(f"{_n(x(i))},{_n(y(v))}")
+        for r in runs:
+            if len(r) > 1:
+                body.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="1.4"{dash}/>')
+        for i, v in enumerate(s.values):
+            if v is not None:
+                body.append(_marker(k, x(i), y(v), colour, not s.muted))
+        last = next((i for i in range(len(s.values) - 1, -1, -1) if s.values[i] is not None), None)
+        if last is not None:
+            ends.append((y(s.values[last]) + 2.6, tuple(wrap(f"{s.end_text}  {s.label}", 40, 2)), s.muted))
+    pitch = 8.6
+    rows = max((len(lines) for _, lines, _ in ends), default=1)
+    spread = _spread([e[0] for e in ends], pitch * rows + 1)
+    for (_, lines, muted), at in zip(ends, spread):
+        labels.append(Label(width - right + 10, at, lines, 7.2, pitch, muted=muted, bold=not muted))
+    return _chart(width, height, title, body, labels)

@@ -137,6 +137,17 @@ class IssueRows:
 
 
 @dataclass(frozen=True)
+class MonthFigures:
+    """A vendor's month in the history: composite and net adjustment (None: not scored / no money)."""
+
+    period: Period
+    recorded: bool
+    composite: Decimal | None
+    net_adjustment: Decimal | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
 class SeriesPoint:
     """One month of a KPI's trend; value/outcome/points are None for a month not recorded."""
 
@@ -399,6 +410,29 @@ class History:
         return tuple(
             SeriesPoint(p, found[str(p)][1], Outcome(found[str(p)][2]), found[str(p)][3]) if str(p) in found
             else SeriesPoint(p, None, None, None) for p in periods)
+
+    def vendor_months(self, vendor_id: str, until: Period, months: int) -> tuple[MonthFigures, ...]:
+        """The vendor's composite and net adjustment over its last `months` periods up to and including
+        `until`, oldest first; a month not recorded has None in both."""
+        periods = [until.shift(-i) for i in range(months - 1, -1, -1)]
+        if not periods:
+            return ()
+        with self._errors("cannot read"):
+            rows = self._db.execute(
+                "SELECT s.period, s.composite, m.net_adjustment, m.currency FROM scorecards s "
+                "LEFT JOIN settlements m ON m.period = s.period AND m.vendor_id = s.vendor_id "
+                "WHERE s.vendor_id = ? AND s.period BETWEEN ? AND ?",
+                (vendor_id, str(periods[0]), str(until))).fetchall()
+        found = {r[0]: r for r in rows}
+        out = []
+        for p in periods:
+            row = found.get(str(p))
+            if row is None:
+                out.append(MonthFigures(p, False, None, None, None))
+            else:
+                out.append(MonthFigures(p, True, Decimal(row[1]) if row[1] is not None else None,
+                                        Decimal(row[2]) if row[2] is not None else None, row[3]))
+        return tuple(out)
 
     def earn_back_candidates(self, vendor_id: str, period: Period, months_required: int) -> list[EarnBackCandidate]:
         """Credits charged before `period`, not returned by an earlier period, whose KPI was met in

@@ -279,6 +279,27 @@ def section_rows(lines: Sequence[MetricLine], consistency: ConsistencyResult | N
 
 
 @dataclass(frozen=True)
+class SectionView:
+    """A scorecard section: the rows of metrics with data, and the titles of those without (one line)."""
+
+    id: str
+    title: str
+    rows: tuple[SectionRow, ...]
+    no_data: tuple[str, ...]
+
+
+def section_views(vendor: VendorAudit) -> list[SectionView]:
+    """Every section of a vendor's scorecard; a metric with no value this month is only named, in
+    one line under its section, rather than given a row of dashes."""
+    out = []
+    for section in vendor.sections:
+        with_data = [line for line in section.lines if line.vendor.value is not None]
+        out.append(SectionView(section.id, section.title, tuple(section_rows(with_data, vendor.consistency)),
+                               tuple(line.title for line in section.lines if line.vendor.value is None)))
+    return out
+
+
+@dataclass(frozen=True)
 class GapRow:
     """Vendor against in-house on one brand-promise criterion or survey metric."""
 
@@ -371,14 +392,21 @@ def parity_charts(vendor: VendorAudit) -> list[ParityChart]:
                 label=f"{cv.channel} (n = {cv.vendor.n:,})", vendor=cv.vendor.value,
                 baseline=base.value if base is not None else None, caption=caption))
         bounds = (0.0, 100.0) if values[0].vendor.unit in (Unit.PERCENT, Unit.POINTS) else None
+        compared = not vendor.in_house and any(cv.baseline is not None for cv in values)
         out.append(ParityChart(title, charts.comparison_chart(
-            rows, f"{title} by channel: {vendor.vendor_name}" + ("" if vendor.in_house else
-                                                                 " against the in-house center"),
-            bounds=bounds, vendor_label="this vendor" if not vendor.in_house else "this center")))
+            rows, f"{title} by channel: {vendor.vendor_name}" + (" against the in-house center" if compared else ""),
+            bounds=bounds, vendor_label="this vendor" if not vendor.in_house else "this center",
+            baseline_label="in-house" if compared else "")))
     return out
 
 
 # --- trend -------------------------------------------------------------------------------------
+
+def axis_format(unit: Unit | None):
+    """An axis value as text: round figures as `%g`, percentages with their sign (`80%`)."""
+    suffix = "%" if unit is Unit.PERCENT else ""
+    return lambda v: f"{v:g}{suffix}"
+
 
 @dataclass(frozen=True)
 class TrendPanel:
@@ -402,13 +430,16 @@ def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
             continue
         marks = [charts.TrendMark(_MONTHS[p.month - 1][:3], points[p].value if p in points else None,
                                   p in points and points[p].outcome == Outcome.MISSED.value) for p in periods]
-        _, _, actual = kpi_figures(s)
+        target, minimum, actual = kpi_figures(s)
         first = next(p for p in periods if p in points and points[p].value is not None)
-        caption = (f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; "
+        caption = (f"{actual} in {_MONTHS[periods[-1].month - 1][:3]}; target {target}, minimum {minimum}"
+                   f"{' (lower is better)' if s.direction is Direction.LOWER else ''}; "
                    f"recorded since {_MONTHS[first.month - 1][:3]} {first.year}")
         panels.append(TrendPanel(s.label, caption, charts.trend_chart(
             marks, s.minimum, s.target, f"{s.label}: monthly values from {periods[0]} to {periods[-1]} "
-                                        "with the contract minimum and target")))
+                                        f"with the contract minimum ({minimum}) and target ({target})",
+            value_text=actual, tick_format=axis_format(s.unit),
+            limit_words=("target", "maximum" if s.direction is Direction.LOWER else "minimum"))))
     return panels
 
 
@@ -568,3 +599,89 @@ def kpi_matrix(result: AuditResult) -> list[MatrixRow]:
                 kpi_figures(s)[2], s.outcome.value, OUTCOME_LABELS[s.outcome]))
         rows.append(MatrixRow(kpi_id, title, tuple(cells)))
     return rows
+
+
+# --- portfolio trend ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One vendor's month in the portfolio trend table."""
+
+    composite: str
+    net: str
+
+
+@dataclass(frozen=True)
+class TrendMonthRow:
+    """One month of the portfolio trend table: a cell per vendor (None: not recorded)."""
+
+    month: str
+    cells: tuple[TrendCell | None, ...]
+
+
+@dataclass(frozen=True)
+class PortfolioTrend:
+    """Composite and net adjustment per vendor over the history's last months (up to 12)."""
+
+    first: str  # "November 2025"
+    months: int  # how many months are shown
+    recorded: int  # how many of them hold any record
+    vendors: tuple[str, ...]
+    composite: charts.Chart
+    net: charts.Chart | None  # None when no vendor's contract moves money
+    rows: tuple[TrendMonthRow, ...]
+
+
+def _short_month(p: Period) -> str:
+    return f"{_MONTHS[p.month - 1][:3]} {p.year % 100:02d}"
+
+
+def portfolio_trend(result: AuditResult) -> PortfolioTrend:
+    """The portfolio's trend page: each vendor's composite and net adjustment month by month, the
+    in-house baseline's composite beside them; months before the first record are left out."""
+    vendors = result.vendors
+    periods = sorted({m.period for v in vendors for m in v.months} | {result.period})
+    recorded = [p for p in periods if any(m.period == p and m.recorded for v in vendors for m in v.months)]
+    if recorded:
+        periods = [p for p in periods if p >= recorded[0]]
+    by_vendor = [{m.period: m for m in v.months if m.recorded} for v in vendors]
+
+    def composite_of(v_months, p):
+        m = v_months.get(p)
+        return float(m.composite) if m is not None and m.composite is not None else None
+
+    def net_of(v_months, p):
+        m = v_months.get(p)
+        return float(m.net_adjustment) if m is not None and m.net_adjustment is not None else None
+
+    names = tuple(v.vendor_name + (" (in-house)" if v.in_house else "") for v in vendors)
+    labels = [_short_month(p) for p in periods]
+    composite = charts.series_chart(labels, [
+        charts.Series(name, tuple(composite_of(vm, p) for p in periods),
+                      composite_text(v), muted=v.in_house)
+        for name, v, vm in zip(names, vendors, by_vendor)],
+        f"Composite score (0 to 100) of each vendor by month, {periods[0]} to {periods[-1]}",
+        bounds=(0.0, 100.0))
+    money = [(name, v, vm) for name, v, vm in zip(names, vendors, by_vendor) if not v.in_house
+             and any(m.net_adjustment is not None for m in vm.values())]
+    currencies = {v.currency for _, v, _ in money}
+    net = None
+    if money:
+        symbol = next(iter(currencies)) if len(currencies) == 1 else ""
+        net = charts.series_chart(labels, [
+            charts.Series(name, tuple(net_of(vm, p) for p in periods),
+                          format_money(v.settlement.net_adjustment, v.currency) if v.settlement else DASH)
+            for name, v, vm in money],
+            f"Net adjustment of each vendor by month{' in ' + symbol if symbol else ''}, "
+            f"{periods[0]} to {periods[-1]}; below zero is credited to the client",
+            tick_format=lambda t: f"{t:,.0f}", zero_line=True)
+    rows = []
+    for p in reversed(periods):
+        cells = []
+        for v, vm in zip(vendors, by_vendor):
+            m = vm.get(p)
+            cells.append(None if m is None else TrendCell(
+                DASH if m.composite is None else str(m.composite),
+                DASH if m.net_adjustment is None else format_money(m.net_adjustment, m.currency or v.currency)))
+        rows.append(TrendMonthRow(_short_month(p), tuple(cells)))
+    return PortfolioTrend(period_label(periods[0]), len(periods), len(recorded), names, composite, net, tuple(rows))

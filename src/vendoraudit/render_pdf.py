@@ -137,7 +137,7 @@ def scorecard_html(result: AuditResult, vendor_id: str, paper: str = "A4", templ
         net=(format_money(v.settlement.net_adjustment, v.currency) if v.settlement else None),
         net_words=views.net_words(v.settlement) if v.settlement else "",
         kpi_rows=views.kpi_rows(v), attainment=views.attainment_chart(v), domains=views.domain_rows(v),
-        sections=[(s, views.section_rows(s.lines, v.consistency)) for s in v.sections],
+        sections=views.section_views(v),
         criteria_rows=views.gap_rows(v.consistency, titles, criteria=True),
         brand_chart=views.brand_chart(v, titles), parity=views.parity_charts(v),
         trend=views.trend_panels(v), history_months=len({p.period for p in v.trend if p.value is not None}),
@@ -169,8 +169,11 @@ def portfolio_html(result: AuditResult, paper: str = "A4", templates: Path | Non
     metric_ids = [m for v in result.vendors for m in views.vendor_metric_ids(v)]
     return environment(templates).get_template("portfolio.html.j2").render(
         doc=doc, result=result, rows=views.portfolio_rows(result), net_totals=views.net_totals(result),
+        has_in_house=result.baseline_vendor_id is not None,
+        settled=sum(1 for v in result.vendors if v.settlement is not None),
         format_money=format_money,
         composite_chart=views.composite_chart(result), matrix=views.kpi_matrix(result), vendors=vendors,
+        trend=views.portfolio_trend(result),
         brand=[(v, views.gap_rows(v.consistency, views.criterion_titles(v), criteria=True))
                for v in result.outsourced if v.consistency is not None],
         definitions=views.definitions(metric_ids),
