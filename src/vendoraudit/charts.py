@@ -300,13 +300,15 @@ def _spread(ys: list[float], gap: float) -> list[float]:
 
 def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title: str,
                 value_text: str = "", tick_format=None, width: float = 200, height: float = 96,
-                limit_words: tuple[str, str] = ("target", "minimum")) -> Chart:
+                limit_words: tuple[str, str] = ("target", "minimum"),
+                bounds: tuple[float, float] | None = None) -> Chart:
     """A small line chart of a KPI over recent periods, every part labelled.
 
     A value axis with round values, the minimum (dashed) and target (dotted) lines named at their
     right end, a month axis below; `value_text` (the month's figure) is written at the last point.
     A month without a record is shaded and breaks the line; with a single recorded month it is one
-    mark and a note. `tick_format` turns an axis value into text (default: `f"{v:g}"`).
+    mark and a note. `tick_format` turns an axis value into text (default: `f"{v:g}"`); `bounds`
+    clip the axis (0..100 for a percentage).
     """
     fmt = tick_format or (lambda v: f"{v:g}")
     left, right, top, bottom = 30.0, 34.0, 12.0, 15.0
@@ -315,6 +317,10 @@ def trend_chart(marks: Sequence[TrendMark], minimum: float, target: float, title
     low, high = min(span_values), max(span_values)
     pad = (high - low) * 0.12 or (abs(high) * 0.05 or 1.0)
     ticks = nice_ticks(low - pad, high + pad, 3)
+    if bounds:  # a percentage axis stops at 0 and 100
+        ticks = [t for t in ticks if bounds[0] <= t <= bounds[1]] or [bounds[0], bounds[1]]
+        if len(ticks) == 1:
+            ticks = [bounds[0], bounds[1]]
     low, high = ticks[0], ticks[-1]
     plot_w = width - left - right
     step = plot_w / max(len(marks) - 1, 1)

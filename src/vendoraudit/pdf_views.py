@@ -439,7 +439,8 @@ def trend_panels(vendor: VendorAudit) -> list[TrendPanel]:
             marks, s.minimum, s.target, f"{s.label}: monthly values from {periods[0]} to {periods[-1]} "
                                         f"with the contract minimum ({minimum}) and target ({target})",
             value_text=actual, tick_format=axis_format(s.unit),
-            limit_words=("target", "maximum" if s.direction is Direction.LOWER else "minimum"))))
+            limit_words=("target", "maximum" if s.direction is Direction.LOWER else "minimum"),
+            bounds=(0.0, 100.0) if s.unit is Unit.PERCENT else None)))
     return panels
 
 
