@@ -23,6 +23,7 @@ from .audit_result import (
     AuditResult,
     ChannelValue,
     ContractSource,
+    DataQuality,
     DisputeLine,
     DisputeStatus,
     MetricLine,
@@ -581,6 +582,11 @@ def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) 
         money = f"; credit {format_money(credits[k.kpi_id], currency)}" if credits.get(k.kpi_id) else ""
         lines.append(f"{k.verdict} ({k.points}/10 points at {k.effective_weight:.1f}% weight{money})")
     return tuple(lines)
+
+
+def data_quality(validated: ValidatedExports) -> DataQuality:
+    """The validation stage in summary for the whole export set (see `data_quality.export_summary`)."""
+    return export_summary(validated)
 
 
 def _source(entry: LoadedContract) -> ContractSource:
