@@ -330,7 +330,9 @@ def _polars_csv(data: bytes | Path, delimiter: str, quote: str, skip_rows: int) 
     def src() -> io.BytesIO | Path:
         return io.BytesIO(data) if isinstance(data, bytes) else data
 
-    options = {"separator": delimiter, "quote_char": quote, "infer_schema": False, "encoding": "utf8"}
+    # glob=False: a file name is a name; `interactions_[1].csv` must not read `interactions_1.csv`.
+    options = {"separator": delimiter, "quote_char": quote, "infer_schema": False, "encoding": "utf8",
+               "glob": False}
     try:
         return pl.read_csv(src(), skip_rows=skip_rows, **options)
     except pl.exceptions.NoDataError as exc:
@@ -455,7 +457,7 @@ def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Ser
     if not head.startswith(b"PAR1"):
         raise InputError(f"{name}: not a Parquet file: it is {_kind_of(head)}")
     try:
-        frame = pl.read_parquet(source.path)
+        frame = pl.read_parquet(source.path, glob=False)  # a name with [ ] * ? is a name, not a pattern
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InputError(f"{name}: cannot read as Parquet: {_first_line(exc)}") from exc
     return _strip_header(frame, name), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
