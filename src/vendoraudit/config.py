@@ -19,6 +19,7 @@ from .problems import unknown_key_message
 CONFIG_NAME = "vendoraudit.toml"
 _KEYS = {"exports", "contracts", "period", "out", "mappings", "paper", "history", "disputes",
          "max_quarantined_percent", "rows_per_evidence_sheet"}
+_TEXT_KEYS = {"exports", "contracts", "period", "out", "paper", "history", "disputes"}  # paths and words
 DEFAULT_MAX_QUARANTINED_PERCENT = 2.0
 # Rows an evidence sheet shows before the whole list goes to a CSV (evidence.DEFAULT_ROWS_PER_SHEET).
 DEFAULT_EVIDENCE_ROWS = 10_000
@@ -102,10 +103,21 @@ def _relative_to(value: object, base: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    """The [audit] table of `path`; ConfigError naming the file for anything that is not such a file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not a TOML settings file: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                          f"on line {line})") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}: not a TOML settings file: it holds NUL bytes (binary data?)")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     section = data.get("audit", {})
@@ -116,6 +128,11 @@ def _read_toml(path: Path) -> dict[str, object]:
     mappings = section.get("mappings", [])
     if not isinstance(mappings, list) or not all(isinstance(m, str) and m for m in mappings):
         problems.append(f"{path}: [audit] mappings: a list of mapping files, e.g. mappings = [\"mappings/acd.yaml\"]")
+    for key in sorted(_TEXT_KEYS & set(section)):
+        # A list or number where a path belongs would otherwise become a path named after it
+        # (numeric settings are checked by their own readers).
+        if not isinstance(section[key], str):
+            problems.append(f"{path}: [audit] {key}: must be text, not {type(section[key]).__name__}")
     if problems:
         raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}",
                           tuple(problems) if len(problems) > 1 else ())
