@@ -149,34 +149,65 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
     head = _head(source)
     if source.format is FileFormat.CSV and (kind := _kind_of(head)) != "text":
         raise InputError(f"{source.path}: not CSV text: it is {kind}")
+    # Record breaks other than LF and CRLF (CR alone, old Mac files) seen in the head are made LF
+    # before parsing; those found only further on (a mixed file) make `_scanned` ask for a re-read.
+    lf_only = source.format is FileFormat.CSV and _has_lone_cr(head)
     # The bytes are hashed (and a CSV's quotes counted) on a thread while the file is parsed and
     # mapped: hashing releases the GIL, and much of the mapping keeps one core only.
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan, source)
         try:
-            frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones, partial)
+            frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones, partial, lf_only)
         except Exception:
             _scanned(source, scan)  # bytes that cannot be read, or an unbalanced quote, are the error to report
             raise
-        return ReadFile(source, _scanned(source, scan), frame, failures, unknown, adjusted)
+        sha256, lone_cr = _scanned(source, scan)
+    if lone_cr and not lf_only:
+        frame, failures, unknown, adjusted = _read_mapped(source, head, site_zones, partial, True)
+    return ReadFile(source, sha256, frame, failures, unknown, adjusted)
 
 
-def _scanned(source: ExportFile, scan: Future[tuple[str, int]]) -> str:
-    """The file's SHA-256 once its scan is done; InputError for a CSV with an odd count of quotes."""
-    sha256, quotes = scan.result()
-    if source.format is FileFormat.CSV and quotes % 2:
+@dataclass(frozen=True)
+class _Scan:
+    """What one pass over a file's bytes found."""
+
+    sha256: str
+    quotes: int  # quote characters (CSV)
+    lone_cr: bool  # a CR not followed by LF: a record break polars would not see (CSV)
+
+
+def _scanned(source: ExportFile, scan: Future[_Scan]) -> tuple[str, bool]:
+    """The file's SHA-256 and whether it holds lone CRs, once its scan is done; InputError for a
+    CSV with an odd count of quotes."""
+    found = scan.result()
+    if source.format is not FileFormat.CSV:
+        return found.sha256, False
+    if found.quotes % 2:
         line = _line_of_last_quote(source.path, source.mapping.format.quote.encode("utf-8"))
         raise InputError(f"{source.path}: unbalanced quote (opened near line {line}): the file looks truncated "
                          "or a quote is not closed")
-    return sha256
+    return found.sha256, found.lone_cr
+
+
+def line_at(raw: bytes, offset: int) -> int:
+    """The 1-based line of byte `offset`, counting every kind of record break (LF, CRLF, CR)."""
+    crlf = raw.count(b"\r\n", 0, offset)
+    return raw.count(b"\n", 0, offset) + raw.count(b"\r", 0, offset) - crlf + 1
+
+
+def _has_lone_cr(data: bytes) -> bool:
+    """Whether `data` holds a CR that is not the first half of a CRLF (a CR at the very end may be)."""
+    body = data[:-1] if data.endswith(b"\r") else data
+    return b"\r" in body and body.count(b"\r") != body.count(b"\r\n")
 
 
 def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, str] | None,
-                 partial: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], int]:
+                 partial: bool = False, lf_only: bool = False
+                 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], int]:
     """The file's canonical frame, its failures, its unknown columns and its rows adjusted within
-    the clock tolerance (see `ReadFile`)."""
+    the clock tolerance (see `ReadFile`); `lf_only`: make every record break LF before parsing a CSV."""
     if source.format is FileFormat.CSV:
-        src, rows = _read_csv(source, head)
+        src, rows = _read_csv(source, head, lf_only)
     elif source.format is FileFormat.XLSX:
         src, rows = _read_xlsx(source, head)
     else:
@@ -243,20 +274,26 @@ def _head(source: ExportFile) -> bytes:
     return head
 
 
-def _scan(source: ExportFile) -> tuple[str, int]:
-    """One pass over the bytes: SHA-256 and the count of quote chars (CSV)."""
+def _scan(source: ExportFile) -> _Scan:
+    """One pass over the bytes: SHA-256; for a CSV the count of quote chars and lone CRs."""
     digest = hashlib.sha256()
+    csv = source.format is FileFormat.CSV
     quote = source.mapping.format.quote.encode("utf-8")
-    quotes = 0
+    quotes, lone_cr, last = 0, False, b""
     try:
         with source.path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):
                 digest.update(chunk)
-                if source.format is FileFormat.CSV and quote in chunk:  # a search is cheaper than a count
-                    quotes += chunk.count(quote)
+                if csv:
+                    if quote in chunk:  # a search is cheaper than a count
+                        quotes += chunk.count(quote)
+                    # The chunk's last byte joins the next chunk: a CRLF may straddle the two.
+                    lone_cr = lone_cr or _has_lone_cr(last + chunk)
+                    last = chunk[-1:]
     except OSError as exc:
         raise InputError(f"{source.path}: cannot read: {exc.strerror or exc}") from exc
-    return digest.hexdigest(), quotes
+    lone_cr = lone_cr or last == b"\r"
+    return _Scan(digest.hexdigest(), quotes, lone_cr)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -282,32 +319,68 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _read_csv(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series]:
+def _parse_reason(exc: Exception) -> str:
+    """Why polars could not parse a CSV, without the text it quotes: that text is data, and may be
+    a member reference or a comment."""
+    text = str(exc)
+    found = re.search(r"column number (\d+)\).*?offset in the file is (\d+) bytes", text, re.S)
+    if "could not parse" in text and found:
+        return (f"a value of column {found.group(1)} cannot be read near byte {int(found.group(2)):,} "
+                "(a quote inside an unquoted value?)")
+    # Whatever polars quotes between backticks or quotes is left out.
+    return re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "(...)", _first_line(exc))
+
+
+def _read_csv(source: ExportFile, head: bytes, lf_only: bool = False) -> tuple[pl.DataFrame, pl.Series]:
     """The text file (`read_file` checked its head) as text columns; `_scanned` checks its quotes."""
-    return _drop_blank_rows(_strip_header(_parse_csv(source, head), str(source.path)))
+    return _drop_blank_rows(_strip_header(_parse_csv(source, head, lf_only), str(source.path),
+                                          _expected_names(source)))
 
 
-def _parse_csv(source: ExportFile, head: bytes) -> pl.DataFrame:
+def _expected_names(source: ExportFile) -> set[str]:
+    """Header names a file is expected to have: its table's columns and those its mapping reads."""
+    return {*TABLES[source.table].names, *source.mapping.source_columns()}
+
+
+def _parse_csv(source: ExportFile, head: bytes, lf_only: bool = False) -> pl.DataFrame:
     fmt = source.mapping.format
     name = str(source.path)
+    quote = fmt.quote.encode("utf-8")
     data: bytes | Path = source.path
     encoding = fmt.encoding
     if encoding in ("cp1252", "latin-1"):
         data = _transcode(source, encoding)
+    if lf_only:
+        data = lf_record_breaks(data if isinstance(data, bytes) else source.path.read_bytes(), quote)
     delimiter = fmt.delimiter or _sniff_delimiter(head, fmt.skip_rows, fmt.quote)
     try:
         frame = _polars_csv(data, delimiter, fmt.quote, fmt.skip_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
-            raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
+            raise InputError(f"{name}: cannot parse as CSV: {_parse_reason(exc)}") from exc
         if encoding == "utf-8":
             raise InputError(f"{name}: not UTF-8 text, as its mapping says it is") from exc
         # Excel on Windows saves "CSV" in the ANSI code page: try Windows-1252.
         _refuse_mixed_encodings(source)
-        frame = _polars_csv(_transcode(source, "cp1252"), delimiter, fmt.quote, fmt.skip_rows)
+        text = _transcode(source, "cp1252")
+        frame = _polars_csv(lf_record_breaks(text, quote) if lf_only else text, delimiter, fmt.quote,
+                            fmt.skip_rows)
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"{name}: cannot parse as CSV: {_first_line(exc)}") from exc
+        raise InputError(f"{name}: cannot parse as CSV: {_parse_reason(exc)}") from exc
     return frame
+
+
+def lf_record_breaks(raw: bytes, quote: bytes = b'"') -> bytes:
+    """`raw` with every record break outside quoted values made LF (CRLF and a lone CR alike).
+
+    polars ends records at LF only (a CR before it is dropped): a CR-only file (old Mac) would be
+    one long header, and a mixed file would join records. Line breaks inside quoted values are
+    data and stay as written.
+    """
+    q = re.escape(quote)
+    parts = re.split(b"(" + q + b"[^" + q + b"]*" + q + b")", raw)
+    parts[0::2] = [p.replace(b"\r\n", b"\n").replace(b"\r", b"\n") for p in parts[0::2]]
+    return b"".join(parts)
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
@@ -355,7 +428,7 @@ def _transcode(source: ExportFile, encoding: str) -> bytes:
     try:
         return codecs.decode(raw, encoding).encode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        line = line_at(raw, exc.start)
         raise InputError(f"{source.path}: wrong encoding: neither UTF-8 nor Windows-1252 text "
                          f"(byte 0x{raw[exc.start]:02x} on line {line})") from exc
 
@@ -369,21 +442,22 @@ def _refuse_mixed_encodings(source: ExportFile) -> None:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        utf8_line = raw.count(b"\n", 0, found.start()) + 1
-        other_line = raw.count(b"\n", 0, exc.start) + 1
+        utf8_line = line_at(raw, found.start())
+        other_line = line_at(raw, exc.start)
         raise InputError(f"{source.path}: mixed encodings: UTF-8 text (line {utf8_line}) and other text "
                          f"(line {other_line}); save the whole file as UTF-8") from None
 
 
 def _line_of_last_quote(path: Path, quote: bytes) -> int:
     raw = path.read_bytes()
-    return raw.count(b"\n", 0, raw.rfind(quote)) + 1
+    return line_at(raw, raw.rfind(quote))
 
 
 def _sniff_delimiter(head: bytes, skip_rows: int, quote: str) -> str:
     """The most frequent of , ; tab outside quotes in the header line."""
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()
+    # Record breaks only: `splitlines` would also split at U+2028, NEL or a form feed in a value.
+    lines = re.split(r"\r\n|\r|\n", text)
     header = lines[skip_rows] if len(lines) > skip_rows else ""
     outside = "".join(part for i, part in enumerate(header.split(quote)) if i % 2 == 0)
     counts = {d: outside.count(d) for d in (",", ";", "\t")}
@@ -391,15 +465,24 @@ def _sniff_delimiter(head: bytes, skip_rows: int, quote: str) -> str:
     return best if counts[best] else ","
 
 
-def _strip_header(frame: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Header names without padding or BOM; a name given twice is an error (which one would be meant?)."""
+def _strip_header(frame: pl.DataFrame, name: str, expected: set[str] = frozenset()) -> pl.DataFrame:
+    """Header names without padding or BOM; a name given twice is an error (which one would be meant?).
+
+    The error quotes only `expected` names (the table's and the mapping's): a header that is
+    really a data row (no header, the wrong rows skipped) holds data values, which may be a
+    member reference; other names are given by their position.
+    """
     names = [c.strip().lstrip("\ufeff") if c != _RAGGED else c for c in frame.columns]
     # polars renames a repeated CSV name to `name_duplicated_N`; other readers keep it as is.
     names = [re.sub(r"_duplicated_\d+$", "", n) if re.sub(r"_duplicated_\d+$", "", n) in names else n
              for n in names]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{name}: duplicate column name(s) in the header: {', '.join(map(repr, repeated))}")
+        lower = {e.lower() for e in expected}
+        said = [repr(n) if n.lower() in lower else
+                "columns " + " and ".join(str(i + 1) for i, m in enumerate(names) if m == n) + " (a name not "
+                "expected: is the first row a header?)" for n in repeated]
+        raise InputError(f"{name}: duplicate column name(s) in the header: {', '.join(said)}")
     renames = {old: new for old, new in zip(frame.columns, names) if old != new}
     return frame.rename(renames) if renames else frame
 
@@ -422,7 +505,7 @@ def _read_xlsx(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Series
     if not frame.columns:
         raise InputError(f"{name}: empty sheet (no header row)")
     # Rows left blank inside or under the data are not records; their numbers stay as the sheet shows.
-    return _drop_blank_rows(_strip_header(frame.select(pl.all().cast(pl.String)), name))
+    return _drop_blank_rows(_strip_header(frame.select(pl.all().cast(pl.String)), name, _expected_names(source)))
 
 
 def _check_archive(path: Path, name: str) -> None:
@@ -459,8 +542,8 @@ def _read_parquet(source: ExportFile, head: bytes) -> tuple[pl.DataFrame, pl.Ser
     try:
         frame = pl.read_parquet(source.path, glob=False)  # a name with [ ] * ? is a name, not a pattern
     except Exception as exc:  # polars raises several kinds for a damaged file
-        raise InputError(f"{name}: cannot read as Parquet: {_first_line(exc)}") from exc
-    return _strip_header(frame, name), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
+        raise InputError(f"{name}: cannot read as Parquet: {_parse_reason(exc)}") from exc
+    return _strip_header(frame, name, _expected_names(source)), pl.Series(SOURCE_ROW, range(1, frame.height + 1), dtype=pl.Int64)
 
 
 def write_templates(out_dir: Path, fmt: FileFormat = FileFormat.CSV) -> list[Path]:
