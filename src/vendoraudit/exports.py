@@ -148,6 +148,8 @@ def read_file(source: ExportFile, site_zones: MappingABC[str, str] | None = None
     """
     head = _head(source)
     if source.format is FileFormat.CSV and (kind := _kind_of(head)) != "text":
+        if kind == "binary data":
+            raise _nul_error(source, head, head.find(b"\x00"))
         raise InputError(f"{source.path}: not CSV text: it is {kind}")
     # Record breaks other than LF and CRLF (CR alone, old Mac files) seen in the head are made LF
     # before parsing; those found only further on (a mixed file) make `_scanned` ask for a re-read.
@@ -173,20 +175,30 @@ class _Scan:
 
     sha256: str
     quotes: int  # quote characters (CSV)
+    nul_at: int  # offset of the first NUL byte, -1 if none (CSV)
     lone_cr: bool  # a CR not followed by LF: a record break polars would not see (CSV)
 
 
 def _scanned(source: ExportFile, scan: Future[_Scan]) -> tuple[str, bool]:
     """The file's SHA-256 and whether it holds lone CRs, once its scan is done; InputError for a
-    CSV with an odd count of quotes."""
+    CSV with a NUL byte anywhere or an odd count of quotes."""
     found = scan.result()
     if source.format is not FileFormat.CSV:
         return found.sha256, False
+    if found.nul_at >= 0:
+        raise _nul_error(source, source.path.read_bytes(), found.nul_at)
     if found.quotes % 2:
         line = _line_of_last_quote(source.path, source.mapping.format.quote.encode("utf-8"))
         raise InputError(f"{source.path}: unbalanced quote (opened near line {line}): the file looks truncated "
                          "or a quote is not closed")
     return found.sha256, found.lone_cr
+
+
+def _nul_error(source: ExportFile, raw: bytes, offset: int) -> InputError:
+    """A NUL byte, wherever it stands, means the file is not text (the first 4 KB once were all that
+    was looked at): located by line and byte, quoting nothing."""
+    return InputError(f"{source.path}: not CSV text: a NUL byte on line {line_at(raw, offset)} (byte {offset:,}): "
+                      "binary data, or a damaged or UTF-16 file")
 
 
 def line_at(raw: bytes, offset: int) -> int:
@@ -275,11 +287,11 @@ def _head(source: ExportFile) -> bytes:
 
 
 def _scan(source: ExportFile) -> _Scan:
-    """One pass over the bytes: SHA-256; for a CSV the count of quote chars and lone CRs."""
+    """One pass over the bytes: SHA-256; for a CSV the count of quote chars, the first NUL, lone CRs."""
     digest = hashlib.sha256()
     csv = source.format is FileFormat.CSV
     quote = source.mapping.format.quote.encode("utf-8")
-    quotes, lone_cr, last = 0, False, b""
+    quotes, offset, nul_at, lone_cr, last = 0, 0, -1, False, b""
     try:
         with source.path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):
@@ -287,13 +299,16 @@ def _scan(source: ExportFile) -> _Scan:
                 if csv:
                     if quote in chunk:  # a search is cheaper than a count
                         quotes += chunk.count(quote)
+                    if nul_at < 0 and (at := chunk.find(b"\x00")) >= 0:
+                        nul_at = offset + at
                     # The chunk's last byte joins the next chunk: a CRLF may straddle the two.
                     lone_cr = lone_cr or _has_lone_cr(last + chunk)
                     last = chunk[-1:]
+                offset += len(chunk)
     except OSError as exc:
         raise InputError(f"{source.path}: cannot read: {exc.strerror or exc}") from exc
     lone_cr = lone_cr or last == b"\r"
-    return _Scan(digest.hexdigest(), quotes, lone_cr)
+    return _Scan(digest.hexdigest(), quotes, nul_at, lone_cr)
 
 
 def _looks_like_text(head: bytes) -> bool:
