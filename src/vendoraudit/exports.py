@@ -106,12 +106,13 @@ def discover(export_dir: Path, mappings: Sequence[Mapping] = ()) -> Discovery:
     """Find each table's files in `export_dir` (a mapping's globs claim files first)."""
     if not export_dir.is_dir():
         raise InputError(f"{export_dir}: not a folder of export files")
+    root = export_dir.resolve()
     files: list[ExportFile] = []
     claimed: set[Path] = set()
     for mapping in mappings:
         for pattern in mapping.files:
             for path in sorted(export_dir.glob(pattern)):
-                if not path.is_file() or path.name.startswith("."):
+                if path.name.startswith(".") or not _is_export_file(path, export_dir, root):
                     continue
                 fmt = EXTENSIONS.get(path.suffix.lower())
                 if fmt is None:
@@ -123,7 +124,7 @@ def discover(export_dir: Path, mappings: Sequence[Mapping] = ()) -> Discovery:
     unclaimed: list[str] = []
     for path in sorted(export_dir.iterdir()):
         fmt = EXTENSIONS.get(path.suffix.lower())
-        if path in claimed or not path.is_file() or path.name.startswith(".") or fmt is None:
+        if path in claimed or path.name.startswith(".") or fmt is None or not _is_export_file(path, export_dir, root):
             continue
         table = next((t for t in by_length if path.stem.lower().startswith(t)), None)
         if table is None:
@@ -131,6 +132,27 @@ def discover(export_dir: Path, mappings: Sequence[Mapping] = ()) -> Discovery:
             continue
         files.append(ExportFile(path, _rel(path, export_dir), table, fmt, identity_mapping(table), False))
     return Discovery(tuple(files), tuple(unclaimed))
+
+
+def _is_export_file(path: Path, export_dir: Path, root: Path) -> bool:
+    """Whether `path` is a file to read; InputError for a symbolic link that leads out of the
+    export folder (`root`, resolved) or to nothing.
+
+    A link is followed only while it stays inside the folder: the folder is what a site sent and
+    what the report's hashes and row counts describe, so a file from elsewhere (another month,
+    another vendor, /etc) must not be read in its place, and a dangling link is not silently skipped.
+    """
+    try:
+        target = path.resolve(strict=True)  # a link in the name or in a folder above it (a mapping's sub/*.csv)
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        if not path.is_symlink():
+            return False
+        raise InputError(f"{_rel(path, export_dir)}: a symbolic link to nothing (or a loop): refused; "
+                         "copy the export file itself into the folder") from None
+    if not target.is_relative_to(root):
+        raise InputError(f"{_rel(path, export_dir)}: a symbolic link to {target}, outside the export folder {root}: "
+                         "refused; copy the file into the folder to audit it")
+    return target.is_file()
 
 
 def _rel(path: Path, root: Path) -> str:
