@@ -149,9 +149,10 @@ def _is_period_name(name: str) -> bool:
 
 def read_exports(inputs: AuditInputs, period: Period) -> ValidatedExports:
     """Read and validate the period's exports with the explicit and attached mappings; InputError
-    when no file of the folder is read."""
+    when no file of the folder is read. A row of a site in no contract is an error (`unknown_site`)."""
     sites = inputs.sites(period)
-    return load_exports(inputs.exports_dir, _mappings_of(inputs, sites), period, sites, require_files=True)
+    return load_exports(inputs.exports_dir, _mappings_of(inputs, sites), period, sites, require_files=True,
+                        site_check=True)
 
 
 def _mappings_of(inputs: AuditInputs, sites: SiteDirectory) -> tuple[Path, ...]:

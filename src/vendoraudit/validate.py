@@ -162,8 +162,12 @@ def empty_table(table: str) -> pl.DataFrame:
 
 
 def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period | None = None,
-                 sites: SiteDirectory | None = None, require_files: bool = False) -> ValidatedExports:
+                 sites: SiteDirectory | None = None, require_files: bool = False,
+                 site_check: bool = False) -> ValidatedExports:
     """Read, map and validate every export file in `export_dir`.
+
+    `sites` gives local time zones; with `site_check` they are the contracts' sites, and a row of
+    any other site is an error (`unknown_site`).
 
     Raises ConfigError for a bad mapping, InputError for a file that cannot be read and, with
     `require_files` (every command), for a folder where no file is read: never an empty result
@@ -177,7 +181,7 @@ def load_exports(export_dir: Path, mappings: Sequence[Path] = (), period: Period
     zones = {s.site_id: s.timezone for s in sites.sites}
     # A generator: once read, a file's frame is held only by its table's pieces (see `_tables_of`).
     reads = (read_file(f, zones) for f in found.files)
-    return validate_reads(reads, found, period, sites, export_dir=recorded_path(export_dir))
+    return validate_reads(reads, found, period, sites, export_dir=recorded_path(export_dir), site_check=site_check)
 
 
 def nothing_read(export_dir: Path, found: Discovery, mappings: Sequence[Mapping]) -> str:
@@ -209,7 +213,8 @@ class _FileRead:
 
 
 def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, period: Period | None = None,
-                   sites: SiteDirectory | None = None, export_dir: str = "") -> ValidatedExports:
+                   sites: SiteDirectory | None = None, export_dir: str = "",
+                   site_check: bool = False) -> ValidatedExports:
     """Validate files already read (see `load_exports`); `reads` is gone through once."""
     sites = sites or SiteDirectory()
     files, live, excluded = _tables_of(reads, Counter(f.table for f in found.files) if found else Counter())
@@ -221,6 +226,9 @@ def validate_reads(reads: Iterable[ReadFile], found: Discovery | None = None, pe
         issue_frames[table] += _file_issues(table, mine, excluded[table])
         issue_frames[table] += _table_issues(table, live[table], mine)
     issue_frames = _cross_table_issues(live, issue_frames)
+    if site_check:
+        for table in TABLES:
+            issue_frames[table].append(_unknown_site_issues(table, live[table], sites, period))
     other_period: dict[tuple[str, str], int] = {}
     if period is not None:
         for table in TABLES:
@@ -519,6 +527,25 @@ def _cross_table_issues(live: dict[str, pl.DataFrame],
             issues[table].append(_row_issues(rows, rule.column, code, f"breaks: {rule.description}",
                                              rule.severity, table))
     return issues
+
+
+def _unknown_site_issues(table: str, rows: pl.DataFrame, sites: SiteDirectory,
+                         period: Period | None) -> pl.DataFrame:
+    """Rows whose site is in no contract (in force in `period`): errors, so they are quarantined.
+
+    Such a row feeds no vendor: counted as used it would vanish from every figure while the
+    accounting said all was well. Quarantined, it is kept with its reason and counts towards
+    the audit's blocking share; a mapping's `exclude` sets a known stray site aside instead.
+    """
+    if "site_id" not in TABLES[table].names or rows.height == 0:
+        return _conform(pl.DataFrame())
+    known = pl.Series([s.site_id for s in sites.sites], dtype=pl.String)
+    stray = rows.filter(pl.col("site_id").is_not_null() & ~pl.col("site_id").is_in(known.implode()))
+    if stray.height == 0:
+        return _conform(pl.DataFrame())
+    when = f" in force in {period}" if period is not None else ""
+    return _row_issues(stray, "site_id", "unknown_site", f"site_id is the site of no contract{when}: "
+                       "its rows feed no vendor", Severity.ERROR, table)
 
 
 def _period_issues(table: str, rows: pl.DataFrame, period: Period, sites: SiteDirectory

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +63,7 @@ def canary_world(root: Path) -> World:
     exports = root / "exports"
     period_dir = exports / PERIOD
     period_dir.mkdir(parents=True)
-    for name in ("qa_evaluations.parquet", "qa_items.parquet", "roster.csv", "training.csv"):
-        shutil.copy(SAMPLE / name, period_dir / name)
+    _two_sites_only(period_dir)
     for site in ("ACME-MNL", "NW-BOS"):
         _interactions_with_canaries(SAMPLE / f"interactions_{site}.csv", period_dir / f"interactions_{site}.csv")
     _surveys_with_canaries(period_dir)
@@ -89,6 +87,24 @@ def canary_world(root: Path) -> World:
     (contracts / "acme.yaml").write_text(contract_text("ACME", "ACME-MNL", FORMULA_NAME, "acme.yaml"),
                                          encoding="utf-8")
     return World(root, exports, contracts, mapping, root / "out")
+
+
+def _two_sites_only(period_dir: Path) -> None:
+    """The other tables with the rows of the world's two sites only: a row of a site in no contract
+    is a data error (quarantined), and the other sites' rows would block the audit."""
+    sites = ["ACME-MNL", "NW-BOS"]
+    evaluations = pl.read_parquet(SAMPLE / "qa_evaluations.parquet").filter(pl.col("site_id").is_in(sites))
+    evaluations.write_parquet(period_dir / "qa_evaluations.parquet")
+    pl.read_parquet(SAMPLE / "qa_items.parquet").filter(
+        pl.col("evaluation_id").is_in(evaluations["evaluation_id"].implode())
+    ).write_parquet(period_dir / "qa_items.parquet")
+    for name in ("roster.csv", "training.csv"):
+        text = (SAMPLE / name).read_text(encoding="utf-8")
+        header, *lines = text.splitlines(keepends=True)
+        sep = ";" if header.count(";") > header.count(",") else ","
+        column = header.rstrip("\r\n").split(sep).index("site_id")
+        kept = [line for line in lines if line.rstrip("\r\n").split(sep)[column] in sites]
+        (period_dir / name).write_text(header + "".join(kept), encoding="utf-8")
 
 
 def _interactions_with_canaries(src: Path, dst: Path) -> None:

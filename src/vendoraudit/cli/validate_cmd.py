@@ -61,7 +61,9 @@ def validate(
 
     with guard():
         contract_set, inputs = export_options.resolve(contracts, audit_period, mapping, tz, in_house)
-        result = load_exports(export_dir, inputs.mappings, audit_period, inputs.sites, require_files=True)
+        # Only the contracts say which sites are audited (--tz and --in-house name sites, not contracts).
+        result = load_exports(export_dir, inputs.mappings, audit_period, inputs.sites, require_files=True,
+                              site_check=contract_set is not None)
         # The audit's own rule and threshold, so validate answers "would the audit stop?" as audit does:
         # the contracted sites in force in the period (none without both), the settings' threshold.
         contracted = contract_set.site_directory(audit_period) if contract_set is not None and audit_period \
