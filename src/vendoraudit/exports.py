@@ -26,6 +26,7 @@ import polars as pl
 
 from .errors import InputError
 from .mapping import Mapping, apply_mapping, identity_mapping, missing_source_columns
+from .source_types import checked_types
 from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
 
 EXCLUDED = "_excluded"  # the mapping's reason for setting a row aside (null: a real record)
@@ -263,6 +264,7 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
     if no_source and not partial:
         raise InputError(f"{source.path}: missing required column(s) {', '.join(no_source)} "
                          f"of table {source.table}")
+    src = checked_types(src, mapping, str(source.path))
     mapped = apply_mapping(src, mapping, site_zones)
     frame = mapped.frame.with_columns(
         # Categorical: 4 bytes a row instead of the name's 16 (10M rows: 160 MB -> 40 MB)
