@@ -126,7 +126,8 @@ def _interactions_with_canaries(src: Path, dst: Path) -> None:
 
 
 def _surveys_with_canaries(period_dir: Path) -> None:
-    frame = pl.read_excel(SAMPLE / "surveys.xlsx", engine="calamine", infer_schema_length=0)
+    frame = pl.read_excel(SAMPLE / "surveys.xlsx", engine="calamine", infer_schema_length=0) \
+        .filter(pl.col("site_id").is_in(["ACME-MNL", "NW-BOS"]))
     frame = frame.with_columns(
         pl.format(CANARY + "-C{} I was diagnosed with {}", pl.int_range(pl.len()), pl.col("response_id"))
         .alias("comment"))
