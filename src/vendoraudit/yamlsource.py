@@ -20,6 +20,7 @@ from .errors import ConfigError
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 30  # no setting, count or amount needs more digits (Python cannot read past 4,300)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:null",
@@ -172,11 +173,20 @@ def _scalar(node: ScalarNode, doc: LocatedDocument) -> Any:
         if cleaned.lower().lstrip("+-") in (".inf", ".nan"):
             raise ConfigError(f"{_loc(doc, node)}: {text!r} is not a finite number")
         try:
-            return Decimal(cleaned)
+            number = Decimal(cleaned)
         except InvalidOperation:  # YAML 1.1 base-60 floats such as 1:30.5
             raise ConfigError(f"{_loc(doc, node)}: {text!r} is not a number vendoraudit reads; "
                               "quote it if it is text") from None
+        if number and abs(number.adjusted()) > MAX_INT_DIGITS:
+            # 1e400 or 1e-400: no setting means it, and a float field would read inf or 0
+            raise ConfigError(f"{_loc(doc, node)}: {text[:24]!r} is out of range (between 1e-{MAX_INT_DIGITS} "
+                              f"and 1e{MAX_INT_DIGITS} in size)")
+        return number
     if tag == "tag:yaml.org,2002:str":
         return text
+    if tag == "tag:yaml.org,2002:int" and sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
+        # Python refuses to read an int of over 4,300 digits (a ValueError, not a located error)
+        raise ConfigError(f"{_loc(doc, node)}: a whole number of {sum(ch.isdigit() for ch in text):,} digits "
+                          f"is out of range (at most {MAX_INT_DIGITS})")
     # null, bool, int and timestamp: the safe constructor's own reading of a plain scalar.
     return _Loader("").construct_object(node)

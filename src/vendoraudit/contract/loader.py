@@ -25,6 +25,7 @@ from ..yamlsource import LocatedDocument, load_located
 from ..paths import recorded_path
 from .checks import check_contract, check_site_overlaps
 from .model import Contract, VendorKind
+from .numbers import number_problems
 from .terms import is_in_force, terms_for
 
 CONTRACT_SUFFIXES = (".yaml", ".yml")
@@ -219,7 +220,12 @@ def _check_file(path: Path, recorded: str,
     salvaged = validate_located(Contract, doc, pattern_words=PATTERN_WORDS,
                                 pattern_placeholders=PATTERN_PLACEHOLDERS, dependencies=_LOCAL_CHECKS)
     problems.extend(salvaged.problems)
-    if not isinstance(salvaged.value, Contract):
+    # Numbers out of range are found on the data itself, so they are reported with the model's
+    # problems; the rules relating sections compute with them, so those run only when there are none.
+    said = {p.path for p in salvaged.problems}
+    numbers = [p for p in number_problems(doc) if p.path not in said]
+    problems.extend(numbers)
+    if not isinstance(salvaged.value, Contract) or numbers:
         return None
     semantic = check_contract(salvaged.value, doc)
     problems.extend(p for p in semantic if salvaged.trusts(p.path, p.message))
