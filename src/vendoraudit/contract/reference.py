@@ -58,6 +58,11 @@ and complete it). The samples in `contracts/` are worked examples.
   scores 0..100, NPS -100..100, CES and CSAT means on their scale, hours, seconds.
 - A KPI is **met** when its value is at or better than `minimum` (in the KPI's direction) and
   earns a bonus at or beyond `target`.
+- Every number, in any section, list, KPI parameter or amendment, must be finite and at most
+  10^12 in size (a KPI parameter: 10^6, minutes or days beyond that overflow a timestamp), with at
+  most 10 decimal places; YAML numbers beyond 1e30 or 1e-30, `.nan` and `.inf` are refused where
+  they stand. These are checked with the other problems, by `contract check` and the audit alike,
+  so both accept exactly the same contracts.
 - Files are plain YAML data: no tags, no merge keys (`<<`), no duplicate keys; aliases are
   counted as the nodes they copy, nesting is limited, and a file may not exceed 1 MB.
 - Only `*.yaml` / `*.yml` files directly in the contracts folder are contracts; subfolders
