@@ -56,7 +56,7 @@ def test_unknown_key_is_located_and_lists_known_keys(tmp_path: Path) -> None:
     assert info.value.problems == (
         f"{path}:5:3: format.delimter: unknown key 'delimter'; did you mean 'delimiter'? known keys: delimiter, "
         "encoding, quote, sheet, "
-        "excel_table, skip_rows, skip_rows_after_header",)
+        "excel_table, skip_rows, skip_rows_after_header, decimal, thousands",)
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:

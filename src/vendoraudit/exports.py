@@ -26,6 +26,7 @@ import polars as pl
 
 from .errors import InputError
 from .mapping import Mapping, apply_mapping, identity_mapping, missing_source_columns
+from .mapping.numbers import AmbiguousNumbers
 from .source_types import checked_types
 from .tables import SOURCE_FILE, SOURCE_ROW, TABLES
 
@@ -265,7 +266,10 @@ def _read_mapped(source: ExportFile, head: bytes, site_zones: MappingABC[str, st
         raise InputError(f"{source.path}: missing required column(s) {', '.join(no_source)} "
                          f"of table {source.table}")
     src = checked_types(src, mapping, str(source.path))
-    mapped = apply_mapping(src, mapping, site_zones)
+    try:
+        mapped = apply_mapping(src, mapping, site_zones)
+    except AmbiguousNumbers as exc:  # an error for the whole column: which reading is meant is unknown
+        raise InputError(f"{source.path}: {exc}") from None
     frame = mapped.frame.with_columns(
         # Categorical: 4 bytes a row instead of the name's 16 (10M rows: 160 MB -> 40 MB)
         pl.lit(source.relative, dtype=pl.Categorical).alias(SOURCE_FILE),

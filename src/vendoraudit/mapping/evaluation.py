@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from ..tables import POLARS_TYPES as TABLE_DTYPES, ColType
-from .model import ColumnRule, Condition, DurationUnit, Mapping, template_parts
+from .model import ColumnRule, Condition, DurationUnit, FormatOptions, Mapping, template_parts
 from .readers import (_DT_UTC, _EXPECTS, _SITE, _cleaned, _codes, _full, _iso_shaped, _native, _needs_cleaning,
                       _typed, _usual_shape, duration_seconds, localize, time_of_day_seconds)
 
@@ -106,7 +106,7 @@ def apply_mapping(src: pl.DataFrame, mapping: Mapping,
         rule = mapping.rule_for(col.name)
         frame = work.with_columns(**{f"__c_{k}": v for k, v in out.items() if k in rule.references})
         if rule.add_seconds:
-            value, raw, expects = _add_seconds(frame, rule)
+            value, raw, expects = _add_seconds(frame, rule, mapping.format)
         else:
             base = rule.model_copy(update={"not_before": None})
             value, raw, expects = _evaluate(frame, base, col.type, mapping, site_zones or {})
@@ -253,7 +253,7 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
         raw = _full(n, None, pl.String)
         expects = ""
     elif rule.sum is not None:
-        secs, raw = _durations(frame, rule.sum, rule.unit or DurationUnit.SECONDS, rule.none_values)
+        secs, raw = _durations(frame, rule.sum, rule.unit or DurationUnit.SECONDS, rule.none_values, mapping.format)
         value = secs.round(0).cast(pl.Int64) if ctype is ColType.INT else secs
         expects = f"a number{f' ({rule.unit})' if rule.unit else ''}"
     elif "value" in rule.model_fields_set:
@@ -284,7 +284,8 @@ def _evaluate(frame: pl.DataFrame, rule: ColumnRule, ctype: ColType, mapping: Ma
             else:
                 value, expects = _typed(raw, ctype, rule.format, _value_unit(rule, ctype), mapping, site_zones, frame)
     if rule.plus and ctype is ColType.DATETIME:
-        secs, text = _durations(frame, rule.plus, rule.unit or DurationUnit.SECONDS, rule.none_values)
+        secs, text = _durations(frame, rule.plus, rule.unit or DurationUnit.SECONDS, rule.none_values,
+                                mapping.format)
         # A duration given but unreadable leaves no timestamp, and is what the row reports.
         bad = pl.select(pl.lit(text).is_not_null() & pl.lit(secs).is_null() & pl.lit(value).is_not_null()).to_series()
         value = _plus(value, secs.fill_null(0.0) if not bad.any() else
@@ -318,7 +319,7 @@ def _date_time(date_text: pl.Series, time_text: pl.Series | None, rule: ColumnRu
         t = time_text.str.to_time(rule.time_format, strict=False)
         secs = (t.cast(pl.Int64) / 1_000_000_000).cast(pl.Float64)
     else:
-        secs = time_of_day_seconds(time_text)
+        secs = time_of_day_seconds(time_text, mapping.format)
     naive = pl.select(day.cast(pl.Datetime("us")) + pl.duration(microseconds=(secs * 1e6).round(0).cast(pl.Int64))
                       ).to_series()
     # No time means no timestamp (0:00:00 as "none" arrives here as null).
@@ -329,7 +330,7 @@ def _date_time(date_text: pl.Series, time_text: pl.Series | None, rule: ColumnRu
 
 
 def _durations(frame: pl.DataFrame, names: Sequence[str], unit: DurationUnit,
-               none_values: Sequence[str]) -> tuple[pl.Series, pl.Series]:
+               none_values: Sequence[str], fmt: FormatOptions | None = None) -> tuple[pl.Series, pl.Series]:
     """The seconds of source durations added up (an empty one counts as 0; all empty: null; one
     given but unreadable: null) and the text that was given (to report when it could not be read)."""
     texts, seconds = [], []
@@ -337,7 +338,7 @@ def _durations(frame: pl.DataFrame, names: Sequence[str], unit: DurationUnit,
         text = _text(frame, name, none_values)
         src = frame[name]
         texts.append(text)
-        seconds.append(duration_seconds(src if src.dtype.is_numeric() else text, unit))
+        seconds.append(duration_seconds(src if src.dtype.is_numeric() else text, unit, fmt))
     given = pl.any_horizontal([pl.lit(t).is_not_null() for t in texts])
     unreadable = pl.any_horizontal([pl.lit(t).is_not_null() & pl.lit(s).is_null() for t, s in zip(texts, seconds)])
     total = pl.select(pl.when(given & ~unreadable).then(
@@ -353,11 +354,12 @@ def _plus(value: pl.Series, seconds: pl.Series) -> pl.Series:
                      ).to_series().cast(_DT_UTC)
 
 
-def _add_seconds(frame: pl.DataFrame, rule: ColumnRule) -> tuple[pl.Series, pl.Series, str]:
+def _add_seconds(frame: pl.DataFrame, rule: ColumnRule, fmt: FormatOptions | None = None
+                 ) -> tuple[pl.Series, pl.Series, str]:
     """`to` plus the durations of the `add_seconds` columns (see `_durations`)."""
     base = frame[f"__c_{rule.to}"]
     unit = rule.unit or DurationUnit.SECONDS
-    seconds, text = _durations(frame, rule.add_seconds or [], unit, rule.none_values)
+    seconds, text = _durations(frame, rule.add_seconds or [], unit, rule.none_values, fmt)
     value = _plus(base, seconds)
     # What was given and should have made a value: reported when the sum could not be made.
     raw = pl.select(pl.when(pl.lit(base).is_not_null()).then(pl.lit(text))).to_series()

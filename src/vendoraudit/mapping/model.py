@@ -234,9 +234,16 @@ class FormatOptions(_Model):
     skip_rows: int = Field(default=0, ge=0, description="rows above the header row")
     skip_rows_after_header: int = Field(default=0, ge=0, description="rows between the header and the data "
                                         "(Qualtrics writes the question texts and import ids there)")
+    decimal: Literal[".", ","] | None = Field(default=None, description="decimal separator of numbers; "
+                                              "with `thousands`, the stated number format (not given: each "
+                                              "column's own, and an error when it reads two ways)")
+    thousands: Literal[",", ".", " ", "'", "\u00a0", "\u202f", ""] | None = Field(
+        default=None, description="thousands separator ('' for none); default with `decimal` given: none")
 
     @model_validator(mode="after")
     def _check(self) -> FormatOptions:
+        if self.decimal is not None and self.decimal == self.thousands:
+            raise ValueError("'decimal' and 'thousands' must be different separators")
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ValueError("'delimiter' must be one character (write a tab as \"\\t\")")
         if self.sheet and self.excel_table:

@@ -14,7 +14,8 @@ from typing import Any
 import polars as pl
 
 from ..tables import POLARS_TYPES as TABLE_DTYPES, ColType
-from .model import ColumnRule, DurationUnit, Mapping, Unmatched
+from .model import ColumnRule, DurationUnit, FormatOptions, Mapping, Unmatched
+from .numbers import read_numbers
 
 _SITE = "__site"
 
@@ -103,14 +104,14 @@ def _typed(raw: pl.Series, ctype: ColType, fmt: str | None, unit: DurationUnit |
     if ctype is ColType.STR:
         return raw, _EXPECTS[ctype]
     if unit is not None:
-        secs = duration_seconds(raw, unit)
+        secs = duration_seconds(raw, unit, mapping.format)
         return (secs.round(0).cast(pl.Int64) if ctype is ColType.INT else secs), f"a duration ({unit})"
     if ctype is ColType.INT:
-        f = _number(raw)
+        f = _number(raw, mapping.format)
         whole = f == f.floor()
         return (f if whole.all() else pl.select(pl.when(whole).then(f)).to_series()).cast(pl.Int64), _EXPECTS[ctype]
     if ctype is ColType.FLOAT:
-        return _number(raw), _EXPECTS[ctype]
+        return _number(raw, mapping.format), _EXPECTS[ctype]
     if ctype is ColType.BOOL:
         if pl.select(_usual_shape(pl.lit(raw), ctype)).item():  # as nearly every export writes them
             return raw == "true", _EXPECTS[ctype]
@@ -159,15 +160,9 @@ def _native(s: pl.Series, ctype: ColType, rule: ColumnRule, mapping: Mapping,
     return value, raw, expects
 
 
-def _number(raw: pl.Series) -> pl.Series:
-    # Excel in many locales writes a decimal comma ("3,5"); only when there is no dot.
-    # The whole-column checks skip the per-value work when no value needs it.
-    text = raw
-    if raw.str.contains(",", literal=True).any():
-        text = pl.select(pl.when(raw.str.contains(".", literal=True)).then(raw)
-                         .otherwise(raw.str.replace(",", ".", literal=True))).to_series()
-    f = text.cast(pl.Float64, strict=False)
-    return f if f.is_finite().all() else pl.select(pl.when(f.is_finite()).then(f)).to_series()
+def _number(raw: pl.Series, fmt: FormatOptions | None = None) -> pl.Series:
+    """Numbers from text, in the mapping's stated format or the one the column reads in (see `numbers`)."""
+    return read_numbers(raw, fmt.decimal if fmt else None, fmt.thousands if fmt else None)
 
 
 def _first_parse(raw: pl.Series, parsers: Sequence[Any], dtype: Any) -> pl.Series:
@@ -239,18 +234,19 @@ def _iso_shaped(text: pl.Series) -> pl.Series:
     return pl.select((local - pl.duration(minutes=minutes * sign)).dt.replace_time_zone("UTC")).to_series()
 
 
-def time_of_day_seconds(text: pl.Series) -> pl.Series:
+def time_of_day_seconds(text: pl.Series, fmt: FormatOptions | None = None) -> pl.Series:
     """Seconds after midnight from `H:MM[:SS[.f]]` (an Excel rendering `1899-12-31 09:12:58` too)
     or an Excel fraction of a day (0.5 = 12:00)."""
     secs = _clock_seconds(text)
-    frac = _number(text)
+    frac = _number(text, fmt)
     from_frac = pl.select(pl.when((frac >= 0) & (frac < 1)).then(frac * 86400.0)).to_series()
     value = pl.select(pl.coalesce(secs, from_frac)).to_series()
     return pl.select(pl.when(value < 86400.0).then(value)).to_series()
 
 
-def duration_seconds(source: pl.Series, unit: DurationUnit) -> pl.Series:
-    """A duration in seconds from numbers or text in `unit`; negative or unreadable -> null."""
+def duration_seconds(source: pl.Series, unit: DurationUnit, fmt: FormatOptions | None = None) -> pl.Series:
+    """A duration in seconds from numbers or text in `unit` (numbers in `fmt`'s format); negative or
+    unreadable -> null."""
     if source.dtype.is_numeric():
         f = source.cast(pl.Float64)
     elif unit is DurationUnit.HMS:
@@ -260,9 +256,9 @@ def duration_seconds(source: pl.Series, unit: DurationUnit) -> pl.Series:
         # its day zero (1899-12-31), or as plain h:mm:ss text.
         as_dt = source.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
         since_zero = pl.select((as_dt - pl.datetime(1899, 12, 31)).dt.total_microseconds() / 1e6).to_series()
-        f = pl.select(pl.coalesce(_number(source) * 86400.0, since_zero, _clock_seconds(source))).to_series()
+        f = pl.select(pl.coalesce(_number(source, fmt) * 86400.0, since_zero, _clock_seconds(source))).to_series()
     else:
-        f = _number(source)
+        f = _number(source, fmt)
     factor = {DurationUnit.MINUTES: 60.0, DurationUnit.HOURS: 3600.0}.get(unit, 1.0)
     if source.dtype.is_numeric() and unit is DurationUnit.EXCEL_DAYS:
         factor = 86400.0
