@@ -1,10 +1,14 @@
-"""Delivering an audit: write every output of a period, publish it, then record it in the history.
+"""Delivering an audit: write every output of a period, then publish it and record it in the
+history together: both change or neither does.
 
 Outputs go to `OUT/YYYY-MM/`: the JSON results, the finance workbook, one PDF scorecard per vendor
 and a portfolio PDF, the evidence workbooks (and CSVs) of missed and at-risk KPIs, the validation
 report, quarantine files and a manifest of SHA-256 hashes.
-They are staged in a hidden folder and swapped into place only when all are written, so a failed
-or killed run leaves the published folder as it was (see `publish`). Nothing here reads the wall
+The order (docs/ARCHITECTURE.md, "Publishing"): stage every file; open the history's write
+transaction and write the period's records and the manifest's SHA-256 into it; write a marker;
+swap the staging folder into place (the old folder kept aside); commit; drop the old folder and
+the marker. A failure before the commit rolls both back; a run killed anywhere is settled by the
+next run from the marker and the history (`settle_publications`). Nothing here reads the wall
 clock into an output: the same inputs give byte-identical files.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +27,8 @@ from .errors import OutputError
 from .evidence.build import EvidenceBook
 from .history import History
 from .periods import Period
-from .publish import publish, staging_dir, write_bytes
+from .publish import (drop_retired, marker_path, markers, publish, retired_folders, staging_dir, swap_in, swap_out,
+                      write_bytes, write_marker)
 from .report_json import JsonKind, document_text, dumps, json_document
 from .validate import ValidatedExports, write_quarantine
 
@@ -48,6 +54,7 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
     step = progress or (lambda _message: None)
     _check_evidence(result, evidence)
     period = result.period
+    settle_publications(out_dir, history)
     reopen = check_replaceable(history, period, force)
     stage = staging_dir(out_dir, str(period))
     try:
@@ -78,25 +85,86 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
 
             write_evidence(evidence, stage)
 
-        write_bytes(stage / "manifest.json", _manifest(result, stage).encode())
-        folder = publish(stage, out_dir, str(period))
+        manifest = _manifest(result, stage).encode()
+        write_bytes(stage / "manifest.json", manifest)
+
+        step("publishing and recording the period in the results history")
+        folder, retired = _publish_and_record(result, stage, out_dir, history, hashlib.sha256(manifest).hexdigest(),
+                                              reopen, finalise)
     except BaseException:
-        # A failed run (full disk, say) takes its partial files with it; a killed one leaves them
-        # for the next run's `recover`.
+        # A failed run (full disk, history locked) takes its partial files with it; a killed one
+        # leaves them for the next run's `recover` and `settle_publications`.
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    # Recorded only once the outputs are in place: a period is never finalised without them.
-    step("recording the period in the results history")
-    if reopen:
-        history.reopen(period)
-    history.record(period, [v.scorecard for v in result.vendors],
-                   [v.settlement for v in result.vendors if v.settlement is not None])
+    drop_retired(retired)
+    marker_path(out_dir, str(period)).unlink(missing_ok=True)
+    return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+
+
+def _publish_and_record(result: AuditResult, stage: Path, out_dir: Path, history: History, manifest_sha256: str,
+                        reopen: bool, finalise: bool) -> tuple[Path, Path | None]:
+    """Swap the staged outputs in and commit the period's records as one step (see the module
+    docstring); returns the published folder and the retired one (to drop once this returns)."""
     from .versions import issue_rows
 
-    history.record_issue(period, issue_rows(result))
-    if finalise:
-        history.finalise(period)
-    return Delivery(folder, tuple(sorted(p for p in folder.rglob("*") if p.is_file())))
+    period, name = result.period, str(result.period)
+    with history.holding(f"cannot record {period}") as commit:
+        if reopen:
+            history.reopen(period)
+        history.record(period, [v.scorecard for v in result.vendors],
+                       [v.settlement for v in result.vendors if v.settlement is not None])
+        history.record_issue(period, issue_rows(result))
+        if finalise:
+            history.finalise(period)
+        history.record_publication(period, manifest_sha256)
+        marker = marker_path(out_dir, name)
+        write_marker(marker, json.dumps({"period": name, "manifest_sha256": manifest_sha256}).encode())
+        try:
+            retired = swap_in(stage, out_dir, name)
+        except BaseException:
+            marker.unlink(missing_ok=True)
+            raise
+        try:
+            commit()
+        except BaseException:
+            swap_out(out_dir, name, retired)  # the history keeps the old records: so do the outputs
+            marker.unlink(missing_ok=True)
+            raise
+    return out_dir / name, retired
+
+
+def settle_publications(out_dir: Path, history: History) -> None:
+    """Finish or undo what a run killed while publishing left (its marker says which period and
+    manifest): if the history committed that manifest, the new folder stays and the old one goes;
+    otherwise the new folder goes and the old one comes back. Either way outputs and history agree."""
+    for marker in markers(out_dir):
+        try:
+            data = json.loads(marker.read_text(encoding="utf-8"))
+            period, sha = Period.parse(data["period"]), str(data["manifest_sha256"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise OutputError(f"{marker}: unreadable publication marker ({exc}); remove it after checking "
+                              f"{out_dir}") from None
+        name = str(period)
+        target = out_dir / name
+        retired = retired_folders(out_dir, name)
+        if history.published_manifest(period) == sha:
+            for folder in retired:
+                shutil.rmtree(folder, ignore_errors=True)
+        else:
+            if _manifest_sha256(target) == sha:
+                swap_out(out_dir, name, retired[0] if retired else None)
+            elif not target.exists() and retired:
+                os.replace(retired[0], target)
+            for folder in retired_folders(out_dir, name):
+                shutil.rmtree(folder, ignore_errors=True)
+        marker.unlink(missing_ok=True)
+
+
+def _manifest_sha256(folder: Path) -> str | None:
+    try:
+        return hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple[str, ...], out_dir: Path,

@@ -29,6 +29,8 @@ Issues of a period (each audit run that changed something is a new version; see 
   asked, granted, reason, decided_by, decided_on, value_without, value_with, outcome_without,
   outcome_with, money_delta) -- every dispute of each version, applied or not
 - events(period, at, kind, detail) -- finalised, forced re-issues
+- publications(period PK, manifest_sha256, at) -- the manifest of the outputs recorded with the period
+  (written in the same transaction; see `deliver` for the publishing order)
 
 Earn-back rule (see `History.earn_back_candidates`): a credit charged for a KPI in period C is
 returned in period P when the KPI was met in every period C+1 .. P (no month missing, missed,
@@ -39,8 +41,8 @@ already returned it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -51,7 +53,7 @@ from .money import EarnBackCandidate, LineKind, Settlement
 from .periods import Period
 from .scoring import Outcome, Scorecard
 
-SCHEMA_VERSION = 2  # 2 added issues, issue_kpis, issue_vendors, dispute_log, events
+SCHEMA_VERSION = 3  # 2 added issues, issue_kpis, issue_vendors, dispute_log, events; 3 publications
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS periods (
@@ -94,6 +96,8 @@ CREATE TABLE IF NOT EXISTS dispute_log (
     PRIMARY KEY (period, version, vendor_id, dispute_id));
 CREATE TABLE IF NOT EXISTS events (
     period TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS publications (
+    period TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, at TEXT NOT NULL);
 """
 
 _TABLES = ("money_lines", "settlements", "kpi_results", "scorecards", "periods")
@@ -194,6 +198,7 @@ class History:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._held = False
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -237,6 +242,10 @@ class History:
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        if self._held:  # part of the transaction `holding` keeps open: committed with it
+            with self._errors(doing):
+                yield self._db
+            return
         with self._errors(doing):
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -245,6 +254,44 @@ class History:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def holding(self, doing: str) -> Iterator[Callable[[], None]]:
+        """One write transaction around every record made in the block, committed only when the
+        block calls the function it is given (OutputError if the commit fails); rolled back if the
+        block ends without it or raises. The write lock is taken on entry: a history another
+        process is writing, or a full disk, fails here, before anything is published.
+        """
+        with self._errors(doing):
+            self._db.execute("BEGIN IMMEDIATE")
+        self._held = True
+        done = False
+
+        def commit() -> None:
+            nonlocal done
+            with self._errors(doing):
+                self._db.execute("COMMIT")
+            done = True
+
+        try:
+            yield commit
+        finally:
+            self._held = False
+            if not done and self._db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+
+    def record_publication(self, period: Period, manifest_sha256: str) -> None:
+        """Note the SHA-256 of the manifest of the outputs published with `period`'s records."""
+        with self._transaction(f"cannot record {period}") as db:
+            db.execute("INSERT OR REPLACE INTO publications VALUES (?, ?, ?)", (str(period), manifest_sha256, _now()))
+
+    def published_manifest(self, period: Period) -> str | None:
+        """The SHA-256 of the manifest recorded with `period`, or None."""
+        with self._errors("cannot read"):
+            row = self._db.execute("SELECT manifest_sha256 FROM publications WHERE period = ?",
+                                   (str(period),)).fetchone()
+        return None if row is None else row[0]
 
     def is_finalised(self, period: Period) -> bool:
         """True once `finalise(period)` has run: the period can no longer be recorded."""

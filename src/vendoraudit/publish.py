@@ -23,6 +23,7 @@ from .errors import OutputError
 LOCK_NAME = ".vendoraudit.lock"
 _STAGING = ".staging-"
 _RETIRED = ".retired-"
+_PUBLISHING = ".publishing-"  # a marker: a swap whose history record may not be committed yet
 
 
 def _os_error(action: str, path: Path, exc: OSError) -> OutputError:
@@ -115,6 +116,8 @@ def recover(out_dir: Path) -> None:
     """Undo what a killed run left: restore a retired folder whose swap was cut, drop staging."""
     for retired in out_dir.glob(_RETIRED + "*"):
         name = retired.name[len(_RETIRED):].rsplit(".", 1)[0]
+        if (out_dir / f"{_PUBLISHING}{name}.json").exists():
+            continue  # which folder stays depends on the history: `deliver.settle_publications`
         target = out_dir / name
         if target.exists():
             shutil.rmtree(retired, ignore_errors=True)
@@ -122,6 +125,8 @@ def recover(out_dir: Path) -> None:
             os.replace(retired, target)
     for staging in out_dir.glob(_STAGING + "*"):
         shutil.rmtree(staging, ignore_errors=True)
+    for part in out_dir.glob(_PUBLISHING + "*.part"):  # a marker cut while written: no swap began
+        part.unlink(missing_ok=True)
 
 
 def staging_dir(out_dir: Path, name: str) -> Path:
@@ -171,3 +176,62 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def swap_in(staging: Path, out_dir: Path, name: str) -> Path | None:
+    """Swap the staging folder into place as `out_dir/name`, keeping the folder it replaces as a
+    retired folder (returned; None when there was none) until `drop_retired` or `swap_out`."""
+    target = out_dir / name
+    retired = out_dir / f"{_RETIRED}{name}.{os.getpid()}"
+    try:
+        _fsync_dir(staging)
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+        _fsync_dir(out_dir)
+    except OSError as exc:
+        if retired.exists() and not target.exists():
+            os.replace(retired, target)
+        raise _os_error("publish into", out_dir, exc) from exc
+    return retired if retired.exists() else None
+
+
+def swap_out(out_dir: Path, name: str, retired: Path | None) -> None:
+    """Undo `swap_in`: the new folder goes, the retired one (if any) is put back."""
+    target = out_dir / name
+    shutil.rmtree(target, ignore_errors=True)
+    if retired is not None and retired.exists() and not target.exists():
+        os.replace(retired, target)
+    _fsync_dir(out_dir)
+
+
+def drop_retired(retired: Path | None) -> None:
+    """Remove the folder `swap_in` replaced, once the swap is final."""
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def retired_folders(out_dir: Path, name: str) -> list[Path]:
+    """Retired folders of `out_dir/name` left by swaps (a killed run's)."""
+    return sorted(out_dir.glob(f"{_RETIRED}{name}.*"))
+
+
+def marker_path(out_dir: Path, name: str) -> Path:
+    """Where the marker of a publication of `out_dir/name` in progress is written."""
+    return out_dir / f"{_PUBLISHING}{name}.json"
+
+
+def markers(out_dir: Path) -> list[Path]:
+    """Markers of publications a killed run left in progress."""
+    return sorted(out_dir.glob(_PUBLISHING + "*.json"))
+
+
+def write_marker(path: Path, data: bytes) -> None:
+    """Write a marker whole or not at all (written beside, then renamed)."""
+    part = path.with_name(path.name + ".part")
+    write_bytes(part, data)
+    try:
+        os.replace(part, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise _os_error("write", path, exc) from exc
