@@ -25,7 +25,7 @@ from vendoraudit.contract.loader import load_contracts
 from vendoraudit.contract.model import Contract
 from vendoraudit.errors import ConfigError
 
-from .conftest import invoke
+from .conftest import invoke, run_cli
 from .worlds import PERIOD, REPO, World
 
 NUMBER_TYPES = (int, float, Decimal)
@@ -177,15 +177,15 @@ def test_contract_check_and_the_audit_refuse_the_same_contract(world: World, tmp
             assert value in text
         (contracts / source.name).write_text(text, encoding="utf-8")
     checked = invoke(["contract", "check", str(contracts)])
-    audited = invoke(["audit", "--exports", str(world.exports), "--contracts", str(contracts), "--period", PERIOD,
-                      "--out", str(tmp_path / "out"), "--mapping", str(world.mapping)], timeout=120)
+    audited = run_cli(["audit", "--exports", str(world.exports), "--contracts", str(contracts), "--period", PERIOD,
+                       "--out", str(tmp_path / "out"), "--mapping", str(world.mapping)], timeout=120)
     assert checked.exit_code == audited.exit_code == 3, (checked.output[-500:], audited.output[-500:])
     assert "unexpected" not in audited.output
 
     def located(text: str) -> set[str]:
         return {line.strip()[line.strip().index("acme.yaml:"):] for line in text.splitlines() if "acme.yaml:" in line}
 
-    assert located(checked.stderr) and located(checked.stderr) == located(audited.stderr)
+    assert located(checked.stderr) and located(checked.stderr) == located(audited.stderr), audited.stderr[-800:]
 
 
 @pytest.mark.parametrize(("old", "new"), [("  amount: 2450.00", "  amount: 999999999999.9999999999"),
