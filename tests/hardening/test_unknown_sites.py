@@ -99,4 +99,6 @@ def test_the_audit_counts_them_and_blocks_when_they_are_many(world: World, tmp_p
                    "--out", str(tmp_path / "out"), "--mapping", str(world.mapping)], timeout=180)
     assert ran.exit_code == 1, ran.stderr[-2000:]
     assert "surveys:" in ran.stderr and "quarantined" in ran.stderr
-    assert not (tmp_path / "out" / PERIOD).exists()
+    folder = tmp_path / "out" / PERIOD  # a blocked audit publishes its reports, no money
+    assert (folder / "blocked.json").exists() and not list(folder.glob("*.pdf")) and not list(folder.glob("*.xlsx"))
+    assert "unknown_site" in (folder / f"validation-{PERIOD}.json").read_text(encoding="utf-8")
