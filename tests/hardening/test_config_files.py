@@ -21,7 +21,6 @@ BAD_FILES = {
     "number-for-a-period": b"[audit]\nperiod = 202610\n",
     "text-for-mappings": b"[audit]\nmappings = \"m.yaml\"\n",
     "numbers-in-mappings": b"[audit]\nmappings = [1, 2]\n",
-    "text-for-a-percent": b"[audit]\nmax_quarantined_percent = \"2\"\n",
     "list-for-disputes": b"[audit]\ndisputes = [\"d\"]\n",
 }
 
