@@ -77,7 +77,9 @@ def base_document() -> dict[str, Any]:
     doc["kpis"][0]["scoring"] = {"method": "bands", "threshold": 1, "benchmark": 2,
                                  "bands": [{"at_least": 90, "points": 10}]}
     doc["kpis"][0]["params"]["threshold_seconds"] = 20
+    doc["domains"] = [{"id": "experience", "weight": 1}]
     doc["amendments"] = [{"id": "A9", "effective_from": "2027-01", "fees": copy.deepcopy(doc["fees"]),
+                          "domains": copy.deepcopy(doc["domains"]),
                           "qa_form": copy.deepcopy(doc["qa_form"]), "kpis": [copy.deepcopy(doc["kpis"][0])],
                           "money": copy.deepcopy(doc["money"])}]
     return doc
