@@ -15,7 +15,8 @@ from .model import (ColumnRule, Condition, DurationUnit, Exclusion, FormatOption
 from .readers import duration_seconds, localize, padded_or_empty, time_of_day_seconds
 
 __all__ = [
-    "FAILURE_SCHEMA", "attached_mappings", "mappings_folder", "with_attached", "ColumnRule", "Condition", "DurationUnit", "Exclusion", "FormatOptions", "MappedFrame",
-    "Mapping", "Unmatched", "apply_mapping", "duration_seconds", "identity_mapping", "load_mapping",
-    "load_mappings", "localize", "missing_source_columns", "padded_or_empty", "time_of_day_seconds",
+    "FAILURE_SCHEMA", "ColumnRule", "Condition", "DurationUnit", "Exclusion", "FormatOptions", "MappedFrame",
+    "Mapping", "Unmatched", "apply_mapping", "attached_mappings", "duration_seconds", "identity_mapping",
+    "load_mapping", "load_mappings", "localize", "mappings_folder", "missing_source_columns",
+    "padded_or_empty", "time_of_day_seconds", "with_attached",
 ]
