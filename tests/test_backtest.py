@@ -254,3 +254,15 @@ def test_granted_disputes_apply_under_both_contracts(tmp_path):
     assert month.draft.net_adjustment == audited and month.difference == 0
     # priced without the remedy, the outage day counts against the service level again
     assert without.periods[0].draft.net_adjustment < audited
+
+
+def test_a_draft_kept_among_the_contracts_is_not_a_second_contract(audited, tmp_path):
+    contracts, path, nets, _ = audited
+    folder = tmp_path / "contracts"
+    shutil.copytree(ROOT / "contracts", folder)
+    draft = _draft(folder, "acme.yaml", ("at_risk_percent: 10", "at_risk_percent: 11"))
+    res = _cli("--contract", str(draft), "--exports", str(EXPORTS), "--periods", "2026-08", "--contracts", str(folder),
+               "--history", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    month = json.loads(res.stdout)["periods"][0]
+    assert month["actual"]["net_adjustment"] == str(nets[("2026-08", "ACME")])

@@ -27,7 +27,8 @@ def backtest(
                                  months=True, required=True, flag="--periods"),
     contracts: Optional[Path] = typer.Option(None, "--contracts", metavar="DIR", help="contracts folder: the "
                                              "contract in force for months never audited, sites and the "
-                                             "in-house baseline"),
+                                             "in-house baseline (default: the configured contracts folder, "
+                                             "when it exists)"),
     history: Optional[Path] = typer.Option(None, "--history", metavar="FILE", help="results history (default: "
                                            "the configured audits folder's history.sqlite, when it exists)"),
     mapping: list[Path] = typer.Option([], "--mapping", metavar="FILE", help="column mapping YAML (repeatable)"),
@@ -76,20 +77,29 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
          mapping: list[Path], disputes: Path | None) -> BacktestResult:
     from ..backtest import run_backtest
     from ..config import load_settings
-    from ..contract.loader import load_contracts
+    from ..contract.loader import CONTRACT_SUFFIXES, load_contracts
     from ..disputes.loader import DisputeSet, load_disputes
     from ..errors import ConfigError, InputError
     from ..history import History
 
     draft = load_contracts([contract]).entries[0]  # checked like any contract: every problem at once
-    contract_set = load_contracts(contracts) if contracts is not None else None
+    settings = load_settings(None)
+    if contracts is None and settings.contracts.is_dir():
+        contracts = settings.contracts
+    contract_set = None
+    if contracts is not None:
+        # The draft may sit among the contracts: it is the draft, not a second contract of its vendor.
+        files = [contracts] if not contracts.is_dir() else sorted(
+            p for p in contracts.iterdir() if p.is_file() and p.suffix.lower() in CONTRACT_SUFFIXES
+            and p.resolve() != contract.resolve())
+        contract_set = load_contracts(files if files else contracts)
     dispute_set = None
     if disputes is not None:
         if not disputes.is_dir():
             raise ConfigError(f"{disputes}: no such folder of dispute files")
         dispute_set = DisputeSet(tuple(f for p in months for f in load_disputes(disputes, contract_set, p)))
     if history is None:
-        default = load_settings(None).history_path
+        default = settings.history_path
         history = default if default.is_file() else None
     elif not history.is_file():
         raise InputError(f"{history}: no such results history")
