@@ -71,15 +71,15 @@ def draft(contracts: Path, out: Path) -> Path:
     return path
 
 
-def spawn(args: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Run under /usr/bin/time: (wall seconds, peak RSS in MB, stdout)."""
+def spawn(args: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Run under /usr/bin/time: (wall seconds, CPU seconds (user + system), peak RSS in MB, stdout)."""
     with tempfile.NamedTemporaryFile("r") as tf:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *args], cwd=cwd,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *args], cwd=cwd,
                               capture_output=True, text=True)
         if proc.returncode:
             raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-        wall, peak_kb = tf.read().split()[-2:]
-    return float(wall), int(peak_kb) / 1024, proc.stdout
+        wall, user, system, peak_kb = tf.read().split()[-4:]
+    return float(wall), float(user) + float(system), int(peak_kb) / 1024, proc.stdout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,21 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for label, periods in (("1 month", SOURCE_MONTH), ("12 months", f"{MONTHS[0]}..{MONTHS[-1]}")):
         print(f"backtest of {label}", file=sys.stderr, flush=True)
-        wall, peak, stdout = spawn([PYTHON, "-m", "vendoraudit", "backtest", "--contract", str(contract),
+        load = os.getloadavg()[0]
+        wall, cpu, peak, stdout = spawn([PYTHON, "-m", "vendoraudit", "backtest", "--contract", str(contract),
                                     "--exports", str(exports), "--periods", periods, "--contracts", str(contracts),
                                     "--json"], cwd=out)
         doc = json.loads(stdout)
-        results[label] = {"periods": periods, "wall_s": wall, "peak_mb": round(peak),
+        results[label] = {"periods": periods, "wall_s": wall, "cpu_s": cpu, "peak_mb": round(peak),
+                          "load_before": round(load, 1), "load_after": round(os.getloadavg()[0], 1),
                           "months": len(doc["periods"]),
                           "draft_net": doc["totals"]["draft"]["net_adjustment"],
                           "actual_net": doc["totals"]["actual"]["net_adjustment"]}
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     one, year = results["1 month"], results["12 months"]
-    print("| run | months | wall s | s per month | peak MB | draft net | actual net |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | months | wall s | CPU s (user+sys) | wall s per month | peak MB | load avg before/after "
+          "| draft net | actual net |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, r in results.items():
-        print(f"| {label} | {r['months']} | {r['wall_s']:.1f} | {r['wall_s'] / r['months']:.1f} | {r['peak_mb']:,} "
-              f"| {r['draft_net']} | {r['actual_net']} |")
+        print(f"| {label} | {r['months']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['wall_s'] / r['months']:.1f} "
+              f"| {r['peak_mb']:,} | {r['load_before']} / {r['load_after']} | {r['draft_net']} | {r['actual_net']} |")
     print(f"\n12-month peak / 1-month peak: {year['peak_mb'] / one['peak_mb']:.2f}x")
     if args.clean:
         shutil.rmtree(exports, ignore_errors=True)

@@ -162,3 +162,27 @@ def test_cli_json_shape_and_terminal_table():
     assert len(shown) >= 10 and shown == sorted(shown, reverse=True)
     assert rows[0].split()[:2] in (["BRIGHTPATH", "ownership"], ["BRIGHTPATH", "empathy"])
     assert "Money at risk" in text.stdout and "proportions: the days so far are the prior" in text.stdout
+
+
+def test_a_pace_goes_on_by_weekday():
+    """Training hours: 8 h each weekday, none at weekends, over 10 agents; the days left add their
+    weekdays' pace, so the month ends at 8 h x all weekdays / 10 agents."""
+    from vendoraudit.forecast import _count
+
+    start = date(2026, 11, 2)  # a Monday
+    elapsed = [start + timedelta(days=i) for i in range(14)]
+    left = [start + timedelta(days=i) for i in range(14, 29)]
+    series = [_Day(d, 1.0, 8.0 if d.weekday() < 5 else 0.0) for d in elapsed]
+    hours = sum(d.amount for d in series)
+    so_far = MetricResult("training.hours_per_agent", hours / 10, Unit.HOURS, 10, hours, 10.0)
+    mean, sd, _ = _count(so_far, series, left)
+    weekdays = sum(1 for d in elapsed + left if d.weekday() < 5)
+    assert mean == pytest.approx(8.0 * weekdays / 10)
+    # the spread of the days (8 h or none) over the 15 days left, and the pace's own uncertainty
+    var = sum((x - hours / 14) ** 2 for x in (d.amount for d in series)) / 13
+    assert sd == pytest.approx((15 * var + 15 ** 2 * var / 14) ** 0.5 / 10)
+    # whole events (leavers) with none so far still leave room for some: a Jeffreys rate
+    none = [_Day(d, 1.0, 0.0) for d in elapsed]
+    attrition = MetricResult("workforce.attrition", 0.0, Unit.PERCENT, 50, 0.0, 50.0)
+    mean, sd, _ = _count(attrition, none, left)
+    assert mean == 0.0 and sd > 0

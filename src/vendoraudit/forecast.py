@@ -375,6 +375,8 @@ def _count(so_far: MetricResult, series: list[_Day], remaining: list[date]) -> t
         # a zero so far: the value is the numerator's multiple of 1/denominator (rates of events)
         per_unit = (100.0 if so_far.unit is Unit.PERCENT else 1.0)
     rest_mean = sum(_by_weekday(series, remaining, "amount"))
+    # The spread is the days' around their overall mean, not around each weekday's: with two or
+    # three days of each weekday so far, weekday means are too unsure to narrow the interval on.
     elapsed = len(series)
     increments = [d.amount for d in series]
     mean_inc = sum(increments) / elapsed if elapsed else 0.0
