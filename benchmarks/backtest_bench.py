@@ -3,9 +3,9 @@
 
 Needs one month written by generate_large.py (Parquet, 2026-10). It makes a year of month folders
 2026-01..2026-12 from it by re-stamping (every datetime and date moved by whole days so each month
-starts where October did; the last day or days of October fall into the next month and are left out
-by the audit as outside the period; training record ids get the month as a suffix so months do not
-share them), writes a draft of ACME's contract with other terms, then runs, each in a fresh process
+starts where October did; in a shorter month the rows of the days past its end go back a week, whole
+rows at a time, so nothing falls outside a month; training record ids get the month as a suffix so
+months do not share them), writes a draft of ACME's contract with other terms, then runs, each in a fresh process
 under `/usr/bin/time` (wall time and peak RSS of that process alone):
 - `vendoraudit backtest` of one month (2026-10): one month's work and peak memory;
 - `vendoraudit backtest` of the twelve months 2026-01..2026-12 (never audited: the actual side is
@@ -25,12 +25,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 SOURCE_MONTH = "2026-10"
+# The column that places each table's rows in a month (spec/metrics.md, "Periods and populations").
+PERIOD_COLUMNS = ("arrived_at", "submitted_at", "evaluated_at", "completed_at")
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 
 
@@ -44,17 +46,30 @@ def restamp(source: Path, target: Path, month: str) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     year, mon = map(int, month.split("-"))
-    shift = (date(year, mon, 1) - date(2026, 10, 1)).days
+    first = date(year, mon, 1)
+    shift = (first - date(2026, 10, 1)).days
+    last = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
+    # October's rows end at 15:00 UTC on its last day, inside every site's local month; a shorter
+    # month's rows from that hour of its last day on go back a week, whole rows at a time (their
+    # other timestamps with them), so that every month is whole and nothing falls outside it.
+    cutoff = datetime(last.year, last.month, last.day, 15, tzinfo=timezone.utc)
     for path in sorted(source.glob("*.parquet")):
         if shift == 0:
             os.link(path, tmp / path.name)
             continue
         frame = pl.read_parquet(path)
+        stamps = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
         moves = [pl.col(c) + pl.duration(days=shift) for c, t in frame.schema.items()
                  if isinstance(t, (pl.Datetime, pl.Date))]
         if path.stem.startswith("training") and "record_id" in frame.columns:
             moves.append(pl.col("record_id") + f"-{month}")
-        frame.with_columns(moves).write_parquet(tmp / path.name)
+        frame = frame.with_columns(moves)
+        anchor = next((c for c in PERIOD_COLUMNS if c in stamps), None)
+        if anchor is not None:
+            late = pl.col(anchor) >= cutoff
+            frame = frame.with_columns(pl.when(late).then(pl.col(c) - pl.duration(days=7)).otherwise(pl.col(c))
+                                       for c in stamps)
+        frame.write_parquet(tmp / path.name)
     tmp.rename(target)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -80,13 +81,13 @@ def measure(mode: str, folder: Path) -> dict[str, float]:
 
 def spawn(mode: str, folder: Path) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("r") as tf:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, PYTHON, __file__, "_" + mode,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, PYTHON, __file__, "_" + mode,
                                str(folder)], capture_output=True, text=True)
         if proc.returncode:
             raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
-        wall, peak_kb = tf.read().split()[-2:]
+        wall, user, system, peak_kb = tf.read().split()[-4:]
     found = json.loads(proc.stdout)
-    return {**found, "wall_s": float(wall), "peak_mb": int(peak_kb) / 1024}
+    return {**found, "wall_s": float(wall), "cpu_s": float(user) + float(system), "peak_mb": int(peak_kb) / 1024}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,13 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for mode in args.modes:  # in turn, so a slow minute of the machine hits every mode alike
             tries[mode].append(spawn(mode, folder))
-    print("| mode | rows | read s (median) | tries s | peak MB (median try) |")
-    print("|---|---|---|---|---|")
+    print("| mode | rows | read s (median) | tries s | process CPU s (median try) | peak MB (median try) |")
+    print("|---|---|---|---|---|---|")
     for mode, found in tries.items():
         median = statistics.median(t["seconds"] for t in found)
         at = min(found, key=lambda t: abs(t["seconds"] - median))
         shown = " / ".join(f"{t['seconds']:.2f}" for t in found)
-        print(f"| {mode} | {at['rows']:,} | {median:.2f} | {shown} | {at['peak_mb']:,.0f} |")
+        print(f"| {mode} | {at['rows']:,} | {median:.2f} | {shown} | {at['cpu_s']:.1f} | {at['peak_mb']:,.0f} |")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
