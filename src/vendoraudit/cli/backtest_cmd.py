@@ -88,11 +88,16 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
         contracts = settings.contracts
     contract_set = None
     if contracts is not None:
-        # The draft may sit among the contracts: it is the draft, not a second contract of its vendor.
-        files = [contracts] if not contracts.is_dir() else sorted(
-            p for p in contracts.iterdir() if p.is_file() and p.suffix.lower() in CONTRACT_SUFFIXES
-            and p.resolve() != contract.resolve())
-        contract_set = load_contracts(files if files else contracts)
+        others = sorted(p for p in contracts.iterdir() if p.is_file() and p.suffix.lower() in CONTRACT_SUFFIXES
+                        and p.resolve() != contract.resolve()) if contracts.is_dir() else []
+        # A draft kept among the contracts beside its vendor's contract is the draft, not a second
+        # contract of the vendor; alone there, it is the vendor's own contract (a backtest of it).
+        if contracts.is_dir() and others and any(p.resolve() == contract.resolve() for p in contracts.iterdir()):
+            remaining = load_contracts(others)
+            if any(e.vendor_id == draft.vendor_id for e in remaining):
+                contract_set = remaining
+        if contract_set is None:
+            contract_set = load_contracts(contracts)
     dispute_set = None
     if disputes is not None:
         if not disputes.is_dir():
