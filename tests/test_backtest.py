@@ -182,7 +182,7 @@ def test_cli_json_shape_and_workbook(audited, tmp_path):
     res = _cli(*args, "--json", "--out", str(out))
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["kind"] == "vendoraudit.backtest" and doc["schema_version"] == 1
+    assert doc["kind"] == "backtest" and doc["schema_version"] == 1
     assert [p["period"] for p in doc["periods"]] == ["2026-08", "2026-09", "2026-10"]
     first = doc["periods"][0]
     assert first["vendor_id"] == "ACME"

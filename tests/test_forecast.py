@@ -146,7 +146,7 @@ def test_cli_json_shape_and_terminal_table():
     res = runner.invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["kind"] == "vendoraudit.forecast" and doc["schema_version"] == 1 and doc["as_of"] == "2026-10-15"
+    assert doc["kind"] == "forecast" and doc["schema_version"] == 1 and doc["as_of"] == "2026-10-15"
     acme = next(v for v in doc["vendors"] if v["vendor_id"] == "ACME")
     kpi = acme["kpis"][0]
     assert {"kpi_id", "so_far", "projected", "interval", "p_miss"} <= set(kpi)

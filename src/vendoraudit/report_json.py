@@ -37,8 +37,8 @@ class JsonKind(StrEnum):
     MANIFEST = "vendoraudit.manifest"
     VALIDATE = "vendoraudit.validate"
     KPIS = "vendoraudit.kpis"
-    BACKTEST = "vendoraudit.backtest"
-    FORECAST = "vendoraudit.forecast"
+    BACKTEST = "backtest"  # the shape issue 23 fixed for procurement tools: no prefix
+    FORECAST = "forecast"
     BLOCKED = "vendoraudit.blocked"
     MAPPING_PREVIEW = "vendoraudit.mapping_preview"
     VERIFICATION = "vendoraudit.verification"
