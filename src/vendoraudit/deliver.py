@@ -88,7 +88,7 @@ def deliver(result: AuditResult, validated: ValidatedExports, out_dir: Path, his
         manifest = _manifest(result, stage).encode()
         write_bytes(stage / "manifest.json", manifest)
 
-        step("publishing and recording the period in the results history")
+        step("recording the period in the results history and publishing its outputs")
         folder, retired = _publish_and_record(result, stage, out_dir, history, hashlib.sha256(manifest).hexdigest(),
                                               reopen, finalise)
     except BaseException:

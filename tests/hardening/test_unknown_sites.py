@@ -80,25 +80,30 @@ def test_validate_does_not_call_the_set_clean(tmp_path: Path) -> None:
     (tmp_path / "interactions.csv").write_text(csv_text([row(1), row(2, site_id="XX-NOWHERE")]), encoding="utf-8")
     args = ["validate", str(tmp_path), "--contracts", str(REPO / "contracts")]
     ran = invoke(args)
-    assert ran.exit_code == 1 and "clean" not in ran.stdout and "unknown_site" in ran.stdout
+    # Exit 1 is for what would stop the audit; these rows do not, but they are errors, never "clean".
+    assert ran.exit_code in (0, 1) and "clean" not in ran.stdout and "unknown_site" in ran.stdout
+    assert "1 data error" in ran.stdout
     report = json.loads(invoke([*args, "--json"]).stdout)
     assert (report["summary"]["rows_used"], report["summary"]["rows_quarantined"]) == (1, 1)
     # Without contracts no site is known: nothing to compare with, nothing reported.
     assert invoke(["validate", str(tmp_path)]).exit_code == 0
 
 
-def test_the_audit_counts_them_and_blocks_when_they_are_many(world: World, tmp_path: Path) -> None:
+def test_the_audit_quarantines_them_without_blocking_the_contracted_vendors(world: World, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     shutil.copytree(world.exports, exports)
     survey = exports / PERIOD / "surveys.csv"
     lines = survey.read_text(encoding="utf-8").splitlines()
-    # A tenth of the surveys from a site no contract names: more than the 2% that blocks the money.
+    # A tenth of the surveys from a site no contract names: reported and quarantined; they feed no
+    # vendor, so they do not count towards the share of bad rows that blocks the money.
     moved = [line.replace(",ACME-MNL,", ",ACME-CEBU,") if k % 10 == 0 else line for k, line in enumerate(lines[1:])]
     survey.write_text("\n".join([lines[0], *moved]) + "\n", encoding="utf-8")
     ran = run_cli(["audit", "--exports", str(exports), "--contracts", str(world.contracts), "--period", PERIOD,
                    "--out", str(tmp_path / "out"), "--mapping", str(world.mapping)], timeout=180)
-    assert ran.exit_code == 1, ran.stderr[-2000:]
-    assert "surveys:" in ran.stderr and "quarantined" in ran.stderr
-    folder = tmp_path / "out" / PERIOD  # a blocked audit publishes its reports, no money
-    assert (folder / "blocked.json").exists() and not list(folder.glob("*.pdf")) and not list(folder.glob("*.xlsx"))
-    assert "unknown_site" in (folder / f"validation-{PERIOD}.json").read_text(encoding="utf-8")
+    assert ran.exit_code == 0, ran.stderr[-2000:]
+    report = json.loads((tmp_path / "out" / PERIOD / f"validation-{PERIOD}.json").read_text(encoding="utf-8"))
+    strays = [i for i in report["issues"] if i["rule"] == "unknown_site"]
+    expected = sum(",ACME-CEBU," in line for line in moved)
+    assert expected and len([i for i in strays if i["table"] == "surveys"]) == expected
+    assert all(i["row"] for i in strays)
+    assert report["summary"]["balanced"]
