@@ -105,6 +105,19 @@ def test_blocking_data_errors_exit_1_and_write_only_the_validation_report(tmp_pa
     assert any("quarantined" in line for line in blocked["problems"])
 
 
+def test_blocked_rerun_leaves_the_published_audit_and_history_as_they_are(tmp_path: Path):
+    # The history holds the first run's money: its outputs must stay published beside it.
+    out = tmp_path / "out"
+    first = audit("--period", "2026-10", "--out", str(out))
+    assert first.returncode == ExitCode.OK, first.stderr
+    before = hashes(out / "2026-10")
+    run = audit("--exports", "sample_exports/broken", "--period", "2026-10", "--out", str(out))
+    assert run.returncode == ExitCode.DATA_ERRORS, run.stderr
+    assert hashes(out / "2026-10") == before
+    assert (out / "2026-10-blocked" / "blocked.json").is_file()
+    assert "2026-10-blocked" in run.stderr
+
+
 def test_contract_errors_exit_3(tmp_path: Path):
     bad = tmp_path / "contracts"
     bad.mkdir()

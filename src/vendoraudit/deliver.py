@@ -173,16 +173,20 @@ def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple
     (the blocking problems, root causes first), so the cause can be read where the outputs go.
 
     Nothing is recorded in the history: no money was computed. A finalised period is left as it is.
+    When an earlier audit of the period is published (its manifest is recorded with the period's
+    money), its outputs stay as they are, agreeing with the history, and this run's reports go to
+    `OUT/YYYY-MM-blocked/` beside them.
     """
     check_replaceable(history, period, force)
-    stage = staging_dir(out_dir, str(period))
+    name = str(period) if history.published_manifest(period) is None else f"{period}-blocked"
+    stage = staging_dir(out_dir, name)
     try:
         write_bytes(stage / f"validation-{period}.json",
                     document_text(JsonKind.VALIDATE, {**validated.to_dict(), "blocking": list(problems)}).encode())
         write_quarantine(validated, stage / "quarantine")
         write_bytes(stage / "blocked.json",
                     document_text(JsonKind.BLOCKED, {"period": str(period), "problems": list(problems)}).encode())
-        folder = publish(stage, out_dir, str(period))
+        folder = publish(stage, out_dir, name)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
