@@ -8,8 +8,6 @@ Money is written as numbers in the contract's currency, months as real dates.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .backtest import BacktestResult
-from .errors import OutputError
-from .render_excel import is_formula_like
+from .render_excel import is_formula_like, write_workbook_bytes
 from .workbook_layout import Kind, number_format
 
 # (sheet title, table name, [(column, kind)])
@@ -141,17 +138,4 @@ def workbook_bytes(result: BacktestResult) -> bytes:
 
 def write_workbook(result: BacktestResult, path: Path) -> None:
     """Write the backtest workbook to `path`, replacing it atomically; OutputError if that fails."""
-    data = workbook_bytes(result)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write workbook {path}: {exc.strerror or exc}") from None
+    write_workbook_bytes(workbook_bytes(result), Path(path))

@@ -154,20 +154,8 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 def publish(staging: Path, out_dir: Path, name: str) -> Path:
     """Swap the staging folder into place as `out_dir/name` and return that path."""
-    target = out_dir / name
-    retired = out_dir / f"{_RETIRED}{name}.{os.getpid()}"
-    try:
-        _fsync_dir(staging)
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(staging, target)
-        _fsync_dir(out_dir)
-    except OSError as exc:
-        if retired.exists() and not target.exists():
-            os.replace(retired, target)
-        raise _os_error("publish into", out_dir, exc) from exc
-    shutil.rmtree(retired, ignore_errors=True)
-    return target
+    drop_retired(swap_in(staging, out_dir, name))
+    return out_dir / name
 
 
 def _fsync_dir(path: Path) -> None:

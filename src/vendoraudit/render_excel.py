@@ -298,8 +298,11 @@ def workbook_bytes(result: AuditResult) -> bytes:
 
 def write_workbook(result: AuditResult, path: Path) -> None:
     """Write the audit workbook to `path`, replacing it atomically; OutputError if that fails."""
-    path = Path(path)
-    data = workbook_bytes(result)
+    write_workbook_bytes(workbook_bytes(result), Path(path))
+
+
+def write_workbook_bytes(data: bytes, path: Path) -> None:
+    """Write a workbook's bytes to `path`, replacing it atomically; OutputError if that fails."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
