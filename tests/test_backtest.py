@@ -136,8 +136,8 @@ def test_a_draft_with_new_money_terms_changes_the_money_not_the_actual(audited, 
 
 def test_a_metric_the_month_cannot_compute_is_said_and_never_guessed(audited, tmp_path):
     contracts, path, _, _ = audited
+    shutil.copytree(EXPORTS, tmp_path / "exports")  # earlier months' training counts towards onboarding
     month = tmp_path / "exports" / "2026-10"
-    shutil.copytree(EXPORTS / "2026-10", month)
     (month / "surveys.xlsx").unlink()
     result = run_backtest(_own(contracts, "ACME"), tmp_path / "exports", parse_periods("2026-10"), contracts, None)
     only = result.periods[0]
@@ -266,3 +266,29 @@ def test_a_draft_kept_among_the_contracts_is_not_a_second_contract(audited, tmp_
     assert res.exit_code == 0, res.output
     month = json.loads(res.stdout)["periods"][0]
     assert month["actual"]["net_adjustment"] == str(nets[("2026-08", "ACME")])
+
+
+def test_months_are_read_through_the_mappings_attached_beside_the_contracts(audited, tmp_path):
+    """ACME's calls sent under another name and column heading, claimed by a mapping kept in
+    CONTRACTS/mappings/ for its site: the backtest reads them as the audit does, to the cent."""
+    _contracts, path, nets, _ = audited
+    contracts_dir = tmp_path / "contracts"
+    shutil.copytree(ROOT / "contracts", contracts_dir, ignore=shutil.ignore_patterns("mappings"))
+    (contracts_dir / "mappings").mkdir()
+    (contracts_dir / "mappings" / "acme-acd.yaml").write_text(
+        "name: acme-acd\ntable: interactions\nfiles: ['acme_calls*.csv']\nsites: [ACME-MNL]\n"
+        "columns:\n  arrived_at: Queued At\n")
+    shutil.copytree(EXPORTS, tmp_path / "exports")  # earlier months' training counts towards onboarding
+    month = tmp_path / "exports" / "2026-10"
+    source = month / "interactions_ACME-MNL.csv"
+    lines = source.read_text().split("\n", 1)
+    (month / "acme_calls_oct.csv").write_text(lines[0].replace("arrived_at", "Queued At") + "\n" + lines[1])
+    source.unlink()
+    args = ["--contract", str(contracts_dir / "acme.yaml"), "--exports", str(tmp_path / "exports"),
+            "--periods", "2026-10", "--contracts", str(contracts_dir), "--history", str(path), "--json"]
+    res = _cli(*args)
+    assert res.exit_code == 0, res.output
+    (only,) = json.loads(res.stdout)["periods"]
+    assert only["draft"]["net_adjustment"] == only["actual"]["net_adjustment"] == str(nets[("2026-10", "ACME")])
+    (contracts_dir / "mappings" / "acme-acd.yaml").unlink()  # nothing claims the file: no month to price
+    assert _cli(*args).exit_code == 1

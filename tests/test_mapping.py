@@ -150,6 +150,18 @@ def test_local_text_uses_the_site_zone_and_offsets_win() -> None:
     assert out.frame["arrived_at"].to_list() == [utc(2026, 10, 1, 0), utc(2026, 10, 1, 12), utc(2026, 10, 1, 8)]
 
 
+def test_iso_to_the_minute_reads_with_an_offset_as_without() -> None:
+    """ISO 8601 to the minute is read with an offset as it is without one (local time of the site);
+    an hour alone, or seconds out of range, stay unreadable and are reported."""
+    src = pl.DataFrame({"site_id": ["ACME-MNL"] * 5,
+                        "at": ["2026-10-01T08:00+02:00", "2026-10-01 08:00Z", "2026-10-01T08:00",
+                               "2026-10-01T08+02:00", "2026-10-01T08:00:61+02:00"]})
+    out = apply_mapping(src, mapping(arrived_at="at"), {"ACME-MNL": "Asia/Manila"})
+    assert out.frame["arrived_at"].to_list() == [utc(2026, 10, 1, 6), utc(2026, 10, 1, 8), utc(2026, 10, 1, 0),
+                                                 None, None]
+    assert out.failures["row"].to_list() == [3, 4]
+
+
 def test_time_that_does_not_exist_locally_is_unreadable() -> None:
     src = pl.DataFrame({"at": ["2026-03-08 02:30:00"]})  # skipped by the spring DST change in New York
     m = Mapping.model_validate({"name": "t", "table": "interactions", "files": ["x"], "timezone": "America/New_York",

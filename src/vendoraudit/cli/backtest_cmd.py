@@ -10,6 +10,7 @@ import typer
 
 from .common import guard
 from .conventions import period_option
+from .export_options import mapping_option
 
 if TYPE_CHECKING:
     from ..backtest import BacktestResult
@@ -31,7 +32,7 @@ def backtest(
                                              "when it exists)"),
     history: Optional[Path] = typer.Option(None, "--history", metavar="FILE", help="results history (default: "
                                            "the configured audits folder's history.sqlite, when it exists)"),
-    mapping: list[Path] = typer.Option([], "--mapping", metavar="FILE", help="column mapping YAML (repeatable)"),
+    mapping: list[Path] = mapping_option(),
     disputes: Optional[Path] = typer.Option(None, "--disputes", metavar="DIR", help="folder of dispute files: "
                                             "remedies granted for a month apply under both contracts, as in "
                                             "the audit"),
@@ -103,6 +104,14 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
         if not disputes.is_dir():
             raise ConfigError(f"{disputes}: no such folder of dispute files")
         dispute_set = DisputeSet(tuple(f for p in months for f in load_disputes(disputes, contract_set, p)))
+    if contracts is not None:
+        # As the audit reads a month: the mappings given, and those attached beside the contracts
+        # to the sites of the range (the draft's and those of every contract in force).
+        from ..mapping.attached import attached_mappings, with_attached
+
+        sites = {s.id for s in draft.contract.sites} | {s.site_id for p in months if contract_set
+                                                       for s in contract_set.site_directory(p).sites}
+        mapping = list(with_attached(mapping, attached_mappings(contracts, sites)))
     if history is None:
         default = settings.history_path
         history = default if default.is_file() else None
