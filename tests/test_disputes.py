@@ -325,3 +325,26 @@ def test_a_period_finalised_before_versions_were_recorded_is_re_issued_as_a_forc
         history.finalise(P)
         issue = plan_issue(history, P, result.inputs_fingerprint, 0, force=True)
     assert (issue.version, issue.forced, issue.state) == (2, True, PeriodState.PRELIMINARY)
+
+
+def test_a_vendors_scorecard_json_counts_its_own_open_disputes_only(tmp_path):
+    """CALLCO's open dispute shows in CALLCO's scorecard JSON, not in ACME's or BRIGHTPATH's (another
+    vendor's disputes are not theirs to see); the internal audit counts every open dispute."""
+    import json
+
+    from vendoraudit.render_pdf import scorecard_json
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "disputes" / "2026-10"
+    folder.mkdir(parents=True)
+    (folder / "CALLCO.yaml").write_text(
+        "vendor: CALLCO\nperiod: 2026-10\ndisputes:\n  - id: D1\n    kpi: callback_10min\n    raised_on: 2026-11-03\n"
+        "    claim: The dialler was down.\n    remedy:\n      exclude_dates: [2026-10-23]\n")
+    contracts = load_contracts(root / "contracts")
+    inputs = AuditInputs(root / "sample_exports" / "2026-10", contracts, (),
+                         load_disputes(tmp_path / "disputes", contracts, P))
+    result, _ = run_audit(inputs, P)
+    assert result.issue.open_disputes == 1 and result.issue.state is PeriodState.DISPUTED
+    counts = {v.vendor_id: json.loads(scorecard_json(result, v.vendor_id))["result"]["issue"]["open_disputes"]
+              for v in result.vendors}
+    assert counts == {"ACME": 0, "BRIGHTPATH": 0, "CALLCO": 1, "NORTHWIND": 0}

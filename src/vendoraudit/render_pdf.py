@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import pdf_views as views
 from . import dispute_views
-from .audit_result import AuditResult, DataQuality, Issue, VendorAudit
+from .audit_result import AuditResult, DataQuality, DisputeStatus, Issue, VendorAudit
 from .errors import ConfigError, OutputError
 from .money import format_money
 from .periods import Period
@@ -93,9 +93,11 @@ def vendor_data_quality(result: AuditResult, vendor: VendorAudit) -> DataQuality
 def scorecard_json(result: AuditResult, vendor_id: str) -> str:
     """The JSON document attached to `vendor_id`'s scorecard (kind `vendoraudit.scorecard`)."""
     v = _vendor(result, vendor_id)
+    # The period's open disputes counted for this vendor only: another vendor's are not its business.
+    issue = replace(result.issue, open_disputes=sum(1 for d in v.disputes if d.status is DisputeStatus.OPEN))
     record = ScorecardRecord(result.period, result.tool_version, result.inputs_fingerprint,
                              result.baseline_vendor_id is not None and not v.in_house, v,
-                             vendor_data_quality(result, v), result.issue)
+                             vendor_data_quality(result, v), issue)
     return dumps(record, JsonKind.SCORECARD, internal=False)
 
 
