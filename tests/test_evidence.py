@@ -66,7 +66,8 @@ def test_sheet_and_file_names():
     assert [len(n) <= 31 for n in names.values()] == [True] * 4
     assert len({n.lower() for n in names.values()}) == 4
     assert names["x/y:z"] == "x_y_z" and names["contents"] != "contents"
-    assert workbook_name(Period(2026, 10), "ACME") == "evidence-2026-10-ACME.xlsx"
+    assert workbook_name(Period(2026, 10), "ACME") == "evidence-2026-10-ACME-v1.xlsx"
+    assert workbook_name(Period(2026, 10), "ACME", 3) == "evidence-2026-10-ACME-v3.xlsx"
 
 
 # ------------------------------------------------------------------------------------------ the sample
@@ -131,12 +132,12 @@ def test_attach_names_exactly_the_books(run, books):
     named = {v.vendor_id: v.evidence for v in attached.vendors if v.evidence is not None}
     assert set(named) == {b.vendor_id for b in books}
     callco = named["CALLCO"]
-    assert callco.workbook == "evidence-2026-10-CALLCO.xlsx"
+    assert callco.workbook == "evidence-2026-10-CALLCO-v1.xlsx"
     assert callco.sheet_for("callback_10min").reason == "missed"
     from vendoraudit.pdf_views import kpi_rows
 
     rows = {r.kpi_id: r.evidence for r in kpi_rows(attached.vendor("CALLCO"))}
-    assert rows["callback_10min"] == "evidence-2026-10-CALLCO.xlsx, sheet callback_10min"
+    assert rows["callback_10min"] == "evidence-2026-10-CALLCO-v1.xlsx, sheet callback_10min"
     assert rows["async_response_4h"] == ""
 
 
@@ -153,7 +154,7 @@ def test_capped_sheet_shows_first_rows_says_so_and_writes_the_whole_csv(run, tmp
     files = write_evidence([brightpath], tmp_path)
     assert tmp_path / brightpath.workbook in files
     empathy = next(s for s in brightpath.sheets if s.kpi_id == "empathy")
-    assert empathy.rows.height > 20 and empathy.csv == "evidence-2026-10-BRIGHTPATH-empathy.csv"
+    assert empathy.rows.height > 20 and empathy.csv == "evidence-2026-10-BRIGHTPATH-empathy-v1.csv"
     whole = pl.read_csv(tmp_path / empathy.csv)
     assert whole.height == empathy.rows.height
     assert whole.get_column("evaluation_id").to_list() == empathy.rows.get_column("evaluation_id").to_list()

@@ -47,8 +47,8 @@ def canary_run(tmp_path_factory: pytest.TempPathFactory):
 def test_evidence_files_are_published_with_the_others(canary_run):
     folder, _ = canary_run
     names = {p.name for p in folder.iterdir()}
-    assert {"evidence-2026-10-BRIGHTPATH.xlsx", "evidence-2026-10-CALLCO.xlsx"} <= names
-    assert "evidence-2026-10-BRIGHTPATH-empathy.csv" in names  # 183 rows beyond the 20-row cap
+    assert {"evidence-2026-10-BRIGHTPATH-v1.xlsx", "evidence-2026-10-CALLCO-v1.xlsx"} <= names
+    assert "evidence-2026-10-BRIGHTPATH-empathy-v1.csv" in names  # 183 rows beyond the 20-row cap
     manifest = json.loads((folder / "manifest.json").read_text())["files"]
     for name in names:
         if name.startswith("evidence-"):
@@ -60,7 +60,7 @@ def test_json_and_scorecard_name_the_evidence(canary_run):
     document = json.loads((folder / "vendoraudit-2026-10.json").read_text())
     vendors = {v["vendor_id"]: v for v in document["result"]["vendors"]}
     callco = vendors["CALLCO"]["evidence"]
-    assert callco["workbook"] == "evidence-2026-10-CALLCO.xlsx"
+    assert callco["workbook"] == "evidence-2026-10-CALLCO-v1.xlsx"
     missed = {k["kpi_id"] for k in vendors["CALLCO"]["scorecard"]["kpis"] if k["outcome"] == "missed"}
     assert missed <= {s["kpi_id"] for s in callco["sheets"]}
     assert vendors["ACME"]["evidence"] is None or all(s["reason"] == "at_risk" for s in vendors["ACME"]["evidence"]["sheets"])

@@ -80,6 +80,8 @@ def test_the_readme_disputes_example_runs_as_written(tmp_path: Path):
         ran = _vendoraudit(line, tmp_path)
         assert ran.returncode == 0, (line, ran.stderr)
     v1 = _callco(tmp_path / "audits")
+    v1_evidence = (tmp_path / "audits" / "2026-10" / v1["evidence"]["workbook"]).read_bytes()
+    assert v1["evidence"]["workbook"] == "evidence-2026-10-CALLCO-v1.xlsx"
     kpi1 = next(k for k in v1["scorecard"]["kpis"] if k["kpi_id"] == "callback_10min")
     credit = Decimal(v1["settlement"]["kpi_credits"]["callback_10min"])
     within, requested = _callbacks_by_hand(set())
@@ -115,3 +117,6 @@ def test_the_readme_disputes_example_runs_as_written(tmp_path: Path):
     document = json.loads((tmp_path / "audits" / "2026-10" / "vendoraudit-2026-10.json").read_text())
     assert document["result"]["issue"] == {"version": 2, "state": "final", "forced": False, "open_disputes": 0}
     assert (tmp_path / "audits" / "2026-10" / "scorecard-2026-10-CALLCO-v1.pdf").is_file()
+    # Each version's scorecard names its own evidence, and v1's stays as CALLCO received it.
+    assert v2["evidence"]["workbook"] == "evidence-2026-10-CALLCO-v2.xlsx"
+    assert (tmp_path / "audits" / "2026-10" / "evidence-2026-10-CALLCO-v1.xlsx").read_bytes() == v1_evidence

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -212,14 +213,20 @@ def check_replaceable(history: History, period: Period, force: bool) -> bool:
     return True
 
 
+# The files of one version a vendor received: its scorecard and the evidence that scorecard names.
+# Each name ends in its version (the last -vN), whatever the vendor and KPI ids hold.
+_VERSIONED = re.compile(r"(?:scorecard-.+-v(\d+)\.pdf|evidence-.+-v(\d+)\.(?:xlsx|csv))")
+
+
 def _carry_earlier_versions(published: Path, stage: Path, version: int) -> None:
-    """Copy the published scorecards of earlier versions (v1 .. v{version-1}) into the new folder,
-    unchanged, so each version a vendor received stays beside the one that replaced it."""
+    """Copy the published scorecards and evidence of earlier versions (v1 .. v{version-1}) into the new
+    folder, unchanged, so each version a vendor received stays beside the one that replaced it."""
     if not published.is_dir():
         return
-    for path in sorted(published.glob("scorecard-*-v*.pdf")):
-        number = path.stem.rsplit("-v", 1)[-1]
-        if number.isdigit() and int(number) < version and not (stage / path.name).exists():
+    for path in sorted(published.iterdir()):
+        found = _VERSIONED.fullmatch(path.name)
+        number = found and (found.group(1) or found.group(2))
+        if number and int(number) < version and not (stage / path.name).exists():
             try:
                 data = path.read_bytes()
             except OSError as exc:

@@ -1,4 +1,4 @@
-"""Writing evidence books: one workbook per vendor (`evidence-YYYY-MM-VENDOR.xlsx`) and, for a sheet
+"""Writing evidence books: one workbook per vendor (`evidence-YYYY-MM-VENDOR-vN.xlsx`) and, for a sheet
 whose list is longer than its cap, the whole list as CSV beside it.
 
 Each KPI sheet opens with what the KPI is and why it is there, its numerator, denominator and n,

@@ -115,7 +115,7 @@ def _summary(frame: pl.DataFrame, rows: MetricRows, key: str, name: str) -> pl.D
         .rename({key: name}).sort("site_id", name, nulls_last=True))
 
 
-def _sheet(vendor: VendorAudit, score: KpiScore, reason: EvidenceReason, sheet: str, data: PeriodData,
+def _sheet(vendor: VendorAudit, score: KpiScore, reason: EvidenceReason, sheet: str, data: PeriodData, version: int,
            rows_per_sheet: int) -> EvidenceSheet | None:
     query = dict(vendor.kpi_queries).get(score.kpi_id)
     if query is None or score.result is None:
@@ -141,7 +141,7 @@ def _sheet(vendor: VendorAudit, score: KpiScore, reason: EvidenceReason, sheet: 
         direction=score.direction, numerator=result.numerator, denominator=result.denominator, n=result.n,
         subject=rows.subject, listed=rows.against, timezones=zones, note=note, rows=listed, by_agent=by_agent,
         by_day=by_day, rows_shown=min(listed.height, rows_per_sheet),
-        csv=csv_name(vendor.scorecard.period, vendor.vendor_id, score.kpi_id) if listed.height > rows_per_sheet
+        csv=csv_name(vendor.scorecard.period, vendor.vendor_id, score.kpi_id, version) if listed.height > rows_per_sheet
         else None, reproduced=reproduced)
 
 
@@ -158,19 +158,20 @@ def _close(a: float, b: float | None) -> bool:
 
 
 def vendor_evidence(vendor: VendorAudit, data: PeriodData,
-                    rows_per_sheet: int = DEFAULT_ROWS_PER_SHEET) -> EvidenceBook | None:
-    """The vendor's evidence book, or None when no KPI was missed or is at risk."""
+                    rows_per_sheet: int = DEFAULT_ROWS_PER_SHEET, version: int = 1) -> EvidenceBook | None:
+    """The vendor's evidence book for the period's issue `version`, or None when no KPI was missed or
+    is at risk."""
     picked = [(s, r) for s in vendor.scorecard.kpis if (r := evidence_reason(s)) is not None]
     if not picked:
         return None
     names = sheet_names(s.kpi_id for s, _ in picked)
-    sheets = [_sheet(vendor, s, r, names[s.kpi_id], data, rows_per_sheet) for s, r in picked]
+    sheets = [_sheet(vendor, s, r, names[s.kpi_id], data, version, rows_per_sheet) for s, r in picked]
     # An at-risk KPI with no row against it (100% of four new hires onboarded) has nothing to show.
     kept = tuple(s for s in sheets if s is not None and (s.reason is EvidenceReason.MISSED or s.rows.height))
     if not kept:
         return None
     period = vendor.scorecard.period
-    return EvidenceBook(vendor.vendor_id, vendor.vendor_name, period, workbook_name(period, vendor.vendor_id), kept)
+    return EvidenceBook(vendor.vendor_id, vendor.vendor_name, period, workbook_name(period, vendor.vendor_id, version), kept)
 
 
 def build_evidence(result: AuditResult, data: PeriodData,
@@ -182,7 +183,7 @@ def build_evidence(result: AuditResult, data: PeriodData,
     """
     if rows_per_sheet < 1:
         raise ValueError(f"rows per evidence sheet must be at least 1, got {rows_per_sheet}")
-    books = (vendor_evidence(v, data, rows_per_sheet) for v in result.vendors)
+    books = (vendor_evidence(v, data, rows_per_sheet, result.issue.version) for v in result.vendors)
     return tuple(b for b in books if b is not None)
 
 

@@ -44,14 +44,15 @@ def evidence_reason(score: KpiScore) -> EvidenceReason | None:
     return EvidenceReason.AT_RISK if interval.high >= score.minimum else None
 
 
-def workbook_name(period: Period, vendor_id: str) -> str:
-    """evidence-YYYY-MM-VENDOR.xlsx, beside the vendor's scorecard in the period's output folder."""
-    return f"evidence-{period}-{_file_part(vendor_id)}.xlsx"
+def workbook_name(period: Period, vendor_id: str, version: int = 1) -> str:
+    """evidence-YYYY-MM-VENDOR-vN.xlsx, beside the vendor's scorecard of the same version: a scorecard
+    names the evidence of its own version, which stays when a later version is issued."""
+    return f"evidence-{period}-{_file_part(vendor_id)}-v{version}.xlsx"
 
 
-def csv_name(period: Period, vendor_id: str, kpi_id: str) -> str:
-    """evidence-YYYY-MM-VENDOR-KPI.csv: the whole list of a sheet that shows only its first rows."""
-    return f"evidence-{period}-{_file_part(vendor_id)}-{_file_part(kpi_id)}.csv"
+def csv_name(period: Period, vendor_id: str, kpi_id: str, version: int = 1) -> str:
+    """evidence-YYYY-MM-VENDOR-KPI-vN.csv: the whole list of a sheet that shows only its first rows."""
+    return f"evidence-{period}-{_file_part(vendor_id)}-{_file_part(kpi_id)}-v{version}.csv"
 
 
 def _file_part(text: str) -> str:
