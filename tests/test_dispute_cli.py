@@ -67,6 +67,27 @@ def test_check_names_ids_missing_from_the_exports(world):
            "of 2026-10" in result.output
 
 
+def test_check_reads_the_exports_through_the_mappings_attached_beside_the_contracts(world):
+    """SKY's calls sent under another name and heading, claimed by a mapping in CONTRACTS/mappings/:
+    `check --exports` finds the contact a remedy names there, as the audit would."""
+    folder = world.exports / w.PERIOD
+    source = folder / "interactions_SKY-CHI.csv"
+    head, rest = source.read_text().split("\n", 1)
+    (folder / "sky_calls.csv").write_text(head.replace("interaction_id", "Call ID") + "\n" + rest)
+    source.unlink()
+    (world.contracts / "mappings").mkdir()
+    (world.contracts / "mappings" / "sky.yaml").write_text(
+        "name: sky-calls\ntable: interactions\nfiles: ['sky_calls*.csv']\nsites: [SKY-CHI]\n"
+        "columns:\n  interaction_id: Call ID\n")
+    w.dispute_file(world, "  - id: D1\n    kpi: service_level\n    claim: x\n    remedy: {exclude_contacts: [C01-0]}\n")
+    args = ["dispute", "check", "--contracts", str(world.contracts), "--exports", str(world.exports), str(world.disputes)]
+    ok = _run(*args)
+    assert ok.exit_code == 0, ok.output
+    (world.contracts / "mappings" / "sky.yaml").unlink()
+    missing = _run(*args)
+    assert missing.exit_code == ExitCode.CONFIG and "no contact 'C01-0' among SKY's contacts" in missing.output
+
+
 def test_audit_list_and_a_dispute_on_a_final_period(world):
     w.dispute_file(world, "  - id: D1\n    kpi: service_level\n    claim: x\n    remedy: {exclude_dates: [2026-10-14]}\n")
     audit = ["audit", "--exports", str(world.exports), "--period", "2026-10", "--quiet", *_common(world)]

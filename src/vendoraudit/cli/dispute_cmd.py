@@ -139,13 +139,16 @@ def _data_problems(found, contract_set, settings) -> list[str]:  # noqa: ANN001 
     from ..audit import exports_dir_for
     from ..disputes.remedy import check_against_data
     from ..kpis.period import period_data
+    from ..mapping.attached import attached_mappings, with_attached
     from ..validate import load_exports
 
     problems: list[str] = []
     for period in sorted({f.period for f in found}):
         sites = contract_set.site_directory(period)
         folder = exports_dir_for(settings.exports, period)
-        validated = load_exports(folder, settings.mappings, period, sites)
+        # As the audit reads the month: the mappings given and those attached beside the contracts.
+        mappings = with_attached(settings.mappings, attached_mappings(settings.contracts, [s.site_id for s in sites.sites]))
+        validated = load_exports(folder, mappings, period, sites)
         data = period_data(validated.tables, period, sites)
         for f in found.for_period(period):
             problems += [str(p) for p in check_against_data(f, data, sites.sites_of(f.vendor_id))]
