@@ -186,6 +186,20 @@ def test_workbook_bytes_are_deterministic(books):
     assert {i.date_time for i in ZipFile(io.BytesIO(data)).infolist()} == {(2026, 10, 1, 0, 0, 0)}
 
 
+def test_books_written_over_the_pool_are_the_books_written_one_by_one(books, monkeypatch):
+    """Large books go to two worker processes; each workbook's bytes are those written in the parent."""
+    import vendoraudit.render_evidence as render_evidence
+
+    assert len(books) >= 2
+    alone = [workbook_bytes(b) for b in books]
+    monkeypatch.setattr(render_evidence, "POOL_MIN_CELLS", 0)
+    spawned = []
+    real = render_evidence.ProcessPoolExecutor
+    monkeypatch.setattr(render_evidence, "ProcessPoolExecutor", lambda *a, **k: spawned.append(a) or real(*a, **k))
+    assert render_evidence.workbooks_bytes(books) == alone
+    assert spawned == [(2,)]
+
+
 def test_formula_like_text_is_neutralised_in_csv_and_workbook(run, tmp_path):
     frame = pl.DataFrame({"id": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok"], "n": [1, 2, 3, 4, 5]})
     assert neutralised(frame).get_column("id").to_list() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "ok"]
