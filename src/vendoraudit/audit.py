@@ -49,7 +49,7 @@ from .kpis.query import MetricQuery
 from .kpis.scope import breakdown, compute_metric
 from .kpis.workforce import active_agents
 from .mapping import load_mappings
-from .mapping.attached import attached_mappings, with_attached
+from .mapping.attached import mappings_for
 from .money import Settlement, format_money, settle
 from .periods import Period
 from .results import MetricResult, SiteDirectory
@@ -157,7 +157,7 @@ def read_exports(inputs: AuditInputs, period: Period) -> ValidatedExports:
 
 def _mappings_of(inputs: AuditInputs, sites: SiteDirectory) -> tuple[Path, ...]:
     """The explicit mappings and those attached beside the contracts to the period's sites."""
-    return with_attached(inputs.mappings, attached_mappings(inputs.contracts_dir, [s.site_id for s in sites.sites]))
+    return mappings_for(inputs.mappings, inputs.contracts_dir, [s.site_id for s in sites.sites])
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
-from .mapping.attached import attached_mappings, with_attached
+from .mapping.attached import mappings_for
 from .periods import Period, zone_info
 from .results import Site, SiteDirectory
 
@@ -34,9 +34,7 @@ def export_inputs(contracts: ContractSet | None, contracts_path: Path | None, pe
     """`site_directory`, and the explicit `mappings` plus those attached to its sites beside
     `contracts_path`."""
     sites = site_directory(contracts, period, zones, in_house)
-    site_ids = [s.site_id for s in sites.sites]
-    attached = attached_mappings(contracts_path, site_ids) if contracts_path is not None else ()
-    return ExportInputs(sites, with_attached(tuple(mappings), attached))
+    return ExportInputs(sites, mappings_for(mappings, contracts_path, [s.site_id for s in sites.sites]))
 
 
 def site_directory(contracts: ContractSet | None, period: Period | None,

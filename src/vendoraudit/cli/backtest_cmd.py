@@ -107,11 +107,11 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
     if contracts is not None:
         # As the audit reads a month: the mappings given, and those attached beside the contracts
         # to the sites of the range (the draft's and those of every contract in force).
-        from ..mapping.attached import attached_mappings, with_attached
+        from ..mapping.attached import mappings_for
 
         sites = {s.id for s in draft.contract.sites} | {s.site_id for p in months if contract_set
                                                        for s in contract_set.site_directory(p).sites}
-        mapping = list(with_attached(mapping, attached_mappings(contracts, sites)))
+        mapping = list(mappings_for(mapping, contracts, sites))
     if history is None:
         default = settings.history_path
         history = default if default.is_file() else None

@@ -139,7 +139,7 @@ def _data_problems(found, contract_set, settings) -> list[str]:  # noqa: ANN001 
     from ..audit import exports_dir_for
     from ..disputes.remedy import check_against_data
     from ..kpis.period import period_data
-    from ..mapping.attached import attached_mappings, with_attached
+    from ..mapping.attached import mappings_for
     from ..validate import load_exports
 
     problems: list[str] = []
@@ -147,8 +147,8 @@ def _data_problems(found, contract_set, settings) -> list[str]:  # noqa: ANN001 
         sites = contract_set.site_directory(period)
         folder = exports_dir_for(settings.exports, period)
         # As the audit reads the month: the mappings given and those attached beside the contracts.
-        mappings = with_attached(settings.mappings, attached_mappings(settings.contracts, [s.site_id for s in sites.sites]))
-        validated = load_exports(folder, mappings, period, sites)
+        validated = load_exports(folder, mappings_for(settings.mappings, settings.contracts,
+                                                      [s.site_id for s in sites.sites]), period, sites)
         data = period_data(validated.tables, period, sites)
         for f in found.for_period(period):
             problems += [str(p) for p in check_against_data(f, data, sites.sites_of(f.vendor_id))]

@@ -7,7 +7,7 @@
 through the implicit `identity_mapping`.
 """
 
-from .attached import attached_mappings, mappings_folder, with_attached
+from .attached import attached_mappings, mappings_folder, mappings_for
 from .evaluation import FAILURE_SCHEMA, MappedFrame, apply_mapping, missing_source_columns
 from .loading import load_mapping, load_mappings
 from .model import (ColumnRule, Condition, DurationUnit, Exclusion, FormatOptions, Mapping, Unmatched,
@@ -18,5 +18,5 @@ __all__ = [
     "FAILURE_SCHEMA", "ColumnRule", "Condition", "DurationUnit", "Exclusion", "FormatOptions", "MappedFrame",
     "Mapping", "Unmatched", "apply_mapping", "attached_mappings", "duration_seconds", "identity_mapping",
     "load_mapping", "load_mappings", "localize", "mappings_folder", "missing_source_columns",
-    "padded_or_empty", "time_of_day_seconds", "with_attached",
+    "mappings_for", "padded_or_empty", "time_of_day_seconds",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .loading import load_mapping, load_mappings
+from .model import Mapping
 
 FOLDER = "mappings"
 
@@ -28,21 +29,26 @@ def attached_mappings(contracts: Path | None, site_ids: Iterable[str]) -> tuple[
     Every file of the folder is checked (ConfigError listing every problem): a broken mapping
     there is a broken configuration even when it is attached to no site.
     """
+    return tuple(path for path, _ in _attached(contracts, site_ids))
+
+
+def mappings_for(explicit: Sequence[Path], contracts: Path | None, site_ids: Iterable[str]) -> tuple[Path, ...]:
+    """The mappings to read exports of `site_ids` with, as every command reads them: `explicit`, then
+    those attached beside `contracts` to any of the sites whose name no explicit mapping uses (and not
+    the same file)."""
+    names = {load_mapping(Path(p)).name for p in explicit}
+    same = {Path(p).resolve() for p in explicit}
+    extra = [p for p, m in _attached(contracts, site_ids) if p.resolve() not in same and m.name not in names]
+    return (*(Path(p) for p in explicit), *extra)
+
+
+def _attached(contracts: Path | None, site_ids: Iterable[str]) -> list[tuple[Path, Mapping]]:
     if contracts is None:
-        return ()
+        return []
     folder = mappings_folder(contracts)
     if not folder.is_dir():
-        return ()
+        return []
     paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
                    and not p.name.startswith("."))
     wanted = set(site_ids)
-    loaded = load_mappings(paths)
-    return tuple(path for path, m in zip(paths, loaded) if wanted & set(m.site_ids()))
-
-
-def with_attached(explicit: Sequence[Path], attached: Sequence[Path]) -> tuple[Path, ...]:
-    """`explicit` then the `attached` mappings whose name no explicit mapping uses (and not the same file)."""
-    names = {load_mapping(Path(p)).name for p in explicit}
-    same = {Path(p).resolve() for p in explicit}
-    extra = [p for p in attached if p.resolve() not in same and load_mapping(p).name not in names]
-    return (*(Path(p) for p in explicit), *extra)
+    return [(path, m) for path, m in zip(paths, load_mappings(paths)) if wanted & set(m.site_ids())]
