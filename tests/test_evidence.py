@@ -189,13 +189,14 @@ def test_workbook_bytes_are_deterministic(books):
 def test_books_written_over_the_pool_are_the_books_written_one_by_one(books, monkeypatch):
     """Large books go to two worker processes; each workbook's bytes are those written in the parent."""
     import vendoraudit.render_evidence as render_evidence
+    import vendoraudit.workers as workers
 
     assert len(books) >= 2
     alone = [workbook_bytes(b) for b in books]
     monkeypatch.setattr(render_evidence, "POOL_MIN_CELLS", 0)
     spawned = []
-    real = render_evidence.ProcessPoolExecutor
-    monkeypatch.setattr(render_evidence, "ProcessPoolExecutor", lambda *a, **k: spawned.append(a) or real(*a, **k))
+    real = workers.ProcessPoolExecutor
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *a, **k: spawned.append(a) or real(*a, **k))
     assert render_evidence.workbooks_bytes(books) == alone
     assert spawned == [(2,)]
 

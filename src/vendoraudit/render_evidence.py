@@ -12,11 +12,9 @@ CSV. The same book always gives the same bytes (fixed document dates and zip tim
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -35,9 +33,9 @@ from .evidence.build import EvidenceBook, EvidenceSheet
 from .evidence.selection import EvidenceReason
 from .publish import write_bytes
 from .scoring import format_value
+from .workers import map_in_workers
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-POOL_SIZE = 2
 POOL_MIN_CELLS = 300_000  # about two seconds of writing on one core
 _STYLE = "TableStyleMedium2"
 _HEADER_ROWS = 7  # the lines above the tables: tables start on row 8
@@ -247,14 +245,11 @@ def write_csv(sheet: EvidenceSheet, path: Path) -> None:
 def workbooks_bytes(books: Sequence[EvidenceBook]) -> list[bytes]:
     """Each book's `workbook_bytes`, over a pool of two processes when the books hold enough cells to
     repay starting it (openpyxl writes about 150,000 cells a second on one core; a worker starts in
-    about a second). The pool spawns its workers: a script calling this needs the usual
-    `if __name__ == "__main__":` guard."""
+    about a second); see `workers` for the pool."""
     cells = sum(s.rows_shown * s.rows.width for b in books for s in b.sheets)
     if len(books) < 2 or cells < POOL_MIN_CELLS:
         return [workbook_bytes(b) for b in books]
-    # spawn, not fork: the parent holds polars' threads (as for the PDFs, render_pdf.write_pdfs)
-    with ProcessPoolExecutor(min(POOL_SIZE, len(books)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(workbook_bytes, books))
+    return map_in_workers(workbook_bytes, len(books), books)
 
 
 def write_evidence(books: Sequence[EvidenceBook], folder: Path) -> list[Path]:

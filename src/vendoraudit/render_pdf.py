@@ -8,9 +8,7 @@ dates come from the period, so the same audit gives the same bytes.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -26,13 +24,13 @@ from .errors import ConfigError, OutputError
 from .money import format_money
 from .periods import Period
 from .report_json import JsonKind, dumps
+from .workers import map_in_workers
 
 if TYPE_CHECKING:
     from .pdf_engine import PdfAttachment
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 PAPERS = {"a4": "A4", "letter": "letter", "us letter": "letter", "us-letter": "letter"}
-POOL_SIZE = 2
 AUTHOR = "vendoraudit"
 
 
@@ -253,10 +251,7 @@ def write_pdfs(result: AuditResult, out_dir: Path, paper: str = "A4",
     stamp = views.report_stamp(period)
     htmls, attachments = [html for _, html, _ in jobs], [files for _, _, files in jobs]
     if len(jobs) > 1:
-        # spawn, not fork: the parent holds polars' threads, and a worker needs nothing but weasyprint
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(POOL_SIZE, len(jobs)), mp_context=context) as pool:
-            documents = list(pool.map(html_to_pdf, htmls, [root] * len(jobs), [stamp] * len(jobs), attachments))
+        documents = map_in_workers(html_to_pdf, len(jobs), htmls, [root] * len(jobs), [stamp] * len(jobs), attachments)
     else:
         documents = [html_to_pdf(htmls[0], root, stamp, attachments[0])]
     written = []
