@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import types
-import typing
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import ConfigError
 from ..periods import zone_info
-from ..problems import sorted_problems, unknown_key_message, validate_located
+from ..problems import known_keys, sorted_problems, unknown_key_message, validate_located
 from ..tables import ColType
 from ..yamlsource import LocatedDocument, load_located
 from .model import Mapping, Unmatched
@@ -22,10 +19,10 @@ from .model import Mapping, Unmatched
 def load_mapping(path: Path) -> Mapping:
     """Read one mapping file; ConfigError (every problem, `file:line:col: path: message`) if invalid."""
     doc = load_located(path)
-    problems = _problems(doc)
-    if problems:
+    mapping, problems = _checked(doc)
+    if mapping is None or problems:
         raise ConfigError(f"{doc.file}: invalid mapping ({len(problems)} problem(s))", tuple(problems))
-    return Mapping.model_validate(doc.data)
+    return mapping
 
 
 def load_mappings(paths: Iterable[Path]) -> tuple[Mapping, ...]:
@@ -55,11 +52,12 @@ _LOCAL_CHECKS = (
 )
 
 
-def _problems(doc: LocatedDocument) -> list[str]:
-    """Every problem of one mapping file, sorted by line: structural ones, then (on a stand-in for
-    the broken values) the semantic ones that cannot come from a replaced value."""
+def _checked(doc: LocatedDocument) -> tuple[Mapping | None, list[str]]:
+    """The mapping (None when it cannot be built) and every problem of its file, sorted by line:
+    structural ones, then (on a stand-in for the broken values) the semantic ones that cannot come
+    from a replaced value."""
     if not isinstance(doc.data, dict):
-        return [f"{doc.locate(())}: (root): a mapping file must be a YAML mapping of keys"]
+        return None, [f"{doc.locate(())}: (root): a mapping file must be a YAML mapping of keys"]
     try:
         mapping = Mapping.model_validate(doc.data)
     except ValidationError as exc:
@@ -68,13 +66,8 @@ def _problems(doc: LocatedDocument) -> list[str]:
         if isinstance(salvaged.value, Mapping):
             found += [text for path, text in _semantic_located(doc, salvaged.value)
                       if salvaged.trusts(path, text)]
-        return sorted(found, key=_line_order)
-    return _semantic_problems(doc, mapping)
-
-
-def _line_order(problem: str) -> tuple[int, int]:
-    match = re.search(r":(\d+):(\d+): ", problem)
-    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        return None, sorted_problems(found)
+    return mapping, _semantic_problems(doc, mapping)
 
 
 def _located(doc: LocatedDocument, err: Any) -> str:
@@ -83,7 +76,7 @@ def _located(doc: LocatedDocument, err: Any) -> str:
     where = doc.locate(path, key=key)
     dotted = ".".join(str(p) for p in path) or "(root)"
     if key:
-        message = unknown_key_message(path[-1], _known_keys(err["loc"][:-1]))
+        message = unknown_key_message(path[-1], known_keys(Mapping, err["loc"][:-1]))
     else:
         message = err["msg"].removeprefix("Value error, ")
     return f"{where}: {dotted}: {message}"
@@ -97,49 +90,6 @@ def _doc_path(doc: LocatedDocument, loc: Sequence[Any]) -> tuple[str | int, ...]
         if candidate in doc.locations or candidate in doc.key_locations:
             path = candidate
     return path
-
-
-def _known_keys(loc: Sequence[Any]) -> list[str]:
-    node: Any = Mapping
-    for part in loc:
-        node = _model_in(node)
-        if node is None:
-            return []
-        if isinstance(part, str) and isinstance(node, type) and issubclass(node, BaseModel):
-            field = next((f for n, f in node.model_fields.items() if part in (n, f.alias)), None)
-            node = field.annotation if field else None
-        else:
-            node = _item_type(node)
-    node = _model_in(node)
-    if isinstance(node, type) and issubclass(node, BaseModel):
-        return [f.alias or n for n, f in node.model_fields.items()]
-    return []
-
-
-def _model_in(tp: Any) -> Any:
-    """Unwrap Optional/Annotated/union down to a model class when there is one."""
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return tp
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return _model_in(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(tp):
-            found = _model_in(arg)
-            if isinstance(found, type) or typing.get_origin(found) in (list, dict):
-                return found
-        return None
-    return tp
-
-
-def _item_type(tp: Any) -> Any:
-    tp = _model_in(tp)
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) is dict:
-        return args[1]
-    if typing.get_origin(tp) is list:
-        return args[0]
-    return None
 
 
 _CODE_TYPES: dict[ColType, tuple[type, ...]] = {
