@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .audit import PricedVendor, blocking_problems, price_vendor, with_earlier_training
+from .audit import MAX_QUARANTINED_PERCENT, PricedVendor, blocking_problems, price_vendor, with_earlier_training
 from .contract.loader import ContractSet, LoadedContract
 from .contract.model import Contract, VendorKind
 from .contract.terms import is_in_force, terms_for
@@ -33,6 +33,7 @@ from .errors import ConfigError, DataError, InputError
 from .history import History, RecordedMonth
 from .kpis.period import PeriodData, period_data
 from .kpis.registry import METRICS
+from .mapping.attached import mappings_for
 from .money import LineKind
 from .periods import Period
 from .results import Site, SiteDirectory
@@ -187,11 +188,14 @@ def month_folders(root: Path, periods: Sequence[Period]) -> dict[Period, Path]:
 def run_backtest(draft: LoadedContract, exports_root: Path, periods: Sequence[Period],
                  contracts: ContractSet | None = None, history: History | None = None,
                  mappings: Sequence[Path] = (), progress: Progress | None = None,
-                 disputes: DisputeSet | None = None) -> BacktestResult:
+                 disputes: DisputeSet | None = None, contracts_dir: Path | None = None,
+                 max_quarantined_percent: float = MAX_QUARANTINED_PERCENT) -> BacktestResult:
     """Backtest `draft` over `periods` (consecutive months, oldest first); see the module docstring.
 
     The remedies granted by the vendor's decided `disputes` of a month apply under both contracts
-    (to the KPIs of that id), as they did in the audit.
+    (to the KPIs of that id), as they did in the audit. Each month is read as the audit reads it:
+    through `mappings` and those attached beside `contracts_dir` to that month's sites, blocked by
+    more than `max_quarantined_percent` of a table's rows quarantined.
 
     Raises InputError when a month's export folder is missing, ConfigError when the draft's vendor
     has nothing to compare with (no audited month and no contract in force) and DataError when a
@@ -213,7 +217,7 @@ def run_backtest(draft: LoadedContract, exports_root: Path, periods: Sequence[Pe
                 step(f"{p}: reading, validating and pricing")
                 granted = disputes.of_vendor(vendor_id, p) if disputes else None
                 months.append(_month(draft, p, folders[p], contracts, recorded[p], draft_chain, actual_chain,
-                                     mappings, granted))
+                                     _Reading(tuple(mappings), contracts_dir, max_quarantined_percent), granted))
                 gc.collect()  # the month's frames go before the next month is read: one month's memory
         finally:
             draft_chain.close()
@@ -271,9 +275,18 @@ def _directory(contracts: ContractSet | None, period: Period, terms: Contract | 
     return SiteDirectory(tuple(sites))
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How the months' exports are read and judged (as the audit does)."""
+
+    mappings: tuple[Path, ...]
+    contracts_dir: Path | None
+    max_quarantined_percent: float
+
+
 def _month(draft: LoadedContract, period: Period, folder: Path, contracts: ContractSet | None,
            recorded: RecordedMonth | None, draft_chain: History, actual_chain: History,
-           mappings: Sequence[Path], disputes: LoadedDisputes | None) -> BacktestMonth:
+           reading: _Reading, disputes: LoadedDisputes | None) -> BacktestMonth:
     vendor_id = draft.contract.vendor.id
     draft_terms = terms_for(draft.contract, period)
     actual_terms = None
@@ -281,15 +294,16 @@ def _month(draft: LoadedContract, period: Period, folder: Path, contracts: Contr
         assert contracts is not None  # _check_comparable made sure
         actual_terms = contracts.terms_for(vendor_id, period)
     draft_sites = _directory(contracts, period, draft_terms)
-    validated = load_exports(folder, tuple(mappings), period, draft_sites)
+    mappings = mappings_for(reading.mappings, reading.contracts_dir, [s.site_id for s in draft_sites.sites])
+    validated = load_exports(folder, mappings, period, draft_sites)
     # Another vendor's missing site does not stop this vendor's money; too many bad rows in a table does.
     wanted = set(draft_sites.sites_of(vendor_id)) | set(draft_sites.in_house_sites)
     concerned = SiteDirectory(tuple(s for s in draft_sites.sites if s.site_id in wanted))
-    blocking = blocking_problems(validated, concerned, period)
+    blocking = blocking_problems(validated, concerned, period, reading.max_quarantined_percent)
     if blocking:
         raise DataError(f"{period}: {len(blocking)} blocking data problem(s) in {folder}; "
                         "no money is computed on them", tuple(blocking))
-    tables = with_earlier_training(validated.tables, folder, period, draft_sites, tuple(mappings))
+    tables = with_earlier_training(validated.tables, folder, period, draft_sites, mappings)
     data = period_data(tables, period, draft_sites)
     priced = price_vendor(draft_terms, period, data, draft_sites, draft_chain, disputes)
     _record(draft_chain, period, priced)

@@ -76,6 +76,8 @@ def backtest(
 
 def _run(contract: Path, exports: Path, months, contracts: Path | None, history: Path | None,
          mapping: list[Path], disputes: Path | None) -> BacktestResult:
+    from contextlib import nullcontext
+
     from ..backtest import run_backtest
     from ..config import load_settings
     from ..contract.loader import CONTRACT_SUFFIXES, load_contracts
@@ -84,7 +86,7 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
     from ..history import History
 
     draft = load_contracts([contract]).entries[0]  # checked like any contract: every problem at once
-    settings = load_settings(None)
+    settings = load_settings(None, mappings=tuple(mapping))  # --mapping, else vendoraudit.toml's
     if contracts is None and settings.contracts.is_dir():
         contracts = settings.contracts
     contract_set = None
@@ -104,23 +106,14 @@ def _run(contract: Path, exports: Path, months, contracts: Path | None, history:
         if not disputes.is_dir():
             raise ConfigError(f"{disputes}: no such folder of dispute files")
         dispute_set = DisputeSet(tuple(f for p in months for f in load_disputes(disputes, contract_set, p)))
-    if contracts is not None:
-        # As the audit reads a month: the mappings given, and those attached beside the contracts
-        # to the sites of the range (the draft's and those of every contract in force).
-        from ..mapping.attached import mappings_for
-
-        sites = {s.id for s in draft.contract.sites} | {s.site_id for p in months if contract_set
-                                                       for s in contract_set.site_directory(p).sites}
-        mapping = list(mappings_for(mapping, contracts, sites))
     if history is None:
         default = settings.history_path
         history = default if default.is_file() else None
     elif not history.is_file():
         raise InputError(f"{history}: no such results history")
-    if history is None:
-        return run_backtest(draft, exports, months, contract_set, None, mapping, disputes=dispute_set)
-    with History(history) as store:
-        return run_backtest(draft, exports, months, contract_set, store, mapping, disputes=dispute_set)
+    with History(history) if history is not None else nullcontext() as store:
+        return run_backtest(draft, exports, months, contract_set, store, settings.mappings, disputes=dispute_set,
+                            contracts_dir=contracts, max_quarantined_percent=settings.max_quarantined_percent)
 
 
 def _money(amount) -> str:
