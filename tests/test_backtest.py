@@ -3,6 +3,7 @@ month by month with its own history (improvement, earn-back); bad input gets a c
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from decimal import Decimal
@@ -204,6 +205,21 @@ def test_cli_json_shape_and_workbook(audited, tmp_path):
     assert wb["KPIs"].max_row == 1 + 3 * 14
     text = _cli(*args)
     assert text.exit_code == 0 and "total" in text.stdout and "2026-09" in text.stdout
+
+
+def test_the_workbook_is_the_same_bytes_for_the_same_backtest(audited):
+    """Dated by the first month, never the wall clock (document dates and zip entries), as every workbook."""
+    from zipfile import ZipFile
+
+    from vendoraudit.backtest_workbook import workbook_bytes
+
+    contracts, path, _, _ = audited
+    with History(path) as history:
+        result = run_backtest(_own(contracts, "ACME"), EXPORTS, MONTHS, contracts, history)
+    data = workbook_bytes(result)
+    assert {i.date_time for i in ZipFile(io.BytesIO(data)).infolist()} == {(2026, 8, 1, 0, 0, 0)}
+    assert "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2026-08-01T00:00:00Z" in \
+        ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
 
 
 def test_cli_bad_input_answers(audited, tmp_path):

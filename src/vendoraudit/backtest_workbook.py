@@ -1,4 +1,5 @@
-"""The backtest workbook: one sheet per view of a `BacktestResult`, each a named Excel table.
+"""The backtest workbook: one sheet per view of a `BacktestResult`, each a named Excel table; the same
+result always gives the same bytes (dated by its first month).
 
 For procurement to take into a negotiation: Months (draft beside actual), KPIs (outcome, points and
 money per KPI and month under both), KPI totals, Totals, Notes (what the months could not compute).
@@ -7,18 +8,17 @@ Money is written as numbers in the contract's currency, months as real dates.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .backtest import BacktestResult
-from .render_excel import is_formula_like, write_workbook_bytes
+from .formula_text import is_formula_like
+from .periods import Period
+from .workbook_files import storable, write_workbook_bytes, xlsx_bytes
 from .workbook_layout import Kind, number_format
 
 # (sheet title, table name, [(column, kind)])
@@ -101,10 +101,13 @@ def _write(ws, name: str, columns: Sequence[tuple[str, Kind]], rows: list[tuple[
             if value is None or value == "":
                 continue
             cell = ws.cell(row=i, column=j)
-            cell.value = value
             if isinstance(value, str):
+                value = storable(value)
+                cell.value = value
                 cell.data_type = "s"  # text from a contract never runs as a formula
                 cell.quotePrefix = is_formula_like(value)
+            else:
+                cell.value = value
             cell.number_format = number_format(kind, currency)
             widths[j - 1] = max(widths[j - 1], len(str(value)) + 2)
     for j, width in enumerate(widths, start=1):
@@ -123,17 +126,8 @@ def workbook_bytes(result: BacktestResult) -> bytes:
     rows = _rows(result)
     for title, name, columns in _SHEETS:
         _write(wb.create_sheet(title), name, columns, rows[name], result.totals.currency)
-    first = result.periods[0].period if result.periods else None
-    stamp = datetime(first.year, first.month, 1) if first else datetime(2000, 1, 1)
-    wb.properties.creator = "vendoraudit"
-    wb.properties.title = f"Backtest of {result.draft.contract_id} ({result.vendor_id})"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    from openpyxl.writer.excel import ExcelWriter
-
-    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
-    return buffer.getvalue()
+    first = result.periods[0].period if result.periods else Period(2000, 1)
+    return xlsx_bytes(wb, first, f"Backtest of {result.draft.contract_id} ({result.vendor_id})")
 
 
 def write_workbook(result: BacktestResult, path: Path) -> None:

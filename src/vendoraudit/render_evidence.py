@@ -11,31 +11,27 @@ CSV. The same book always gives the same bytes (fixed document dates and zip tim
 
 from __future__ import annotations
 
-import io
 import os
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import polars as pl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.writer.excel import ExcelWriter
 
 from .errors import OutputError
 from .evidence.build import EvidenceBook, EvidenceSheet
 from .evidence.selection import EvidenceReason
+from .formula_text import FORMULA_TRIGGERS, neutralised
 from .publish import write_bytes
 from .scoring import format_value
+from .workbook_files import storable, xlsx_bytes
 from .workers import map_in_workers
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 POOL_MIN_CELLS = 300_000  # about two seconds of writing on one core
 _STYLE = "TableStyleMedium2"
 _HEADER_ROWS = 7  # the lines above the tables: tables start on row 8
@@ -45,17 +41,12 @@ _REASONS = {
 }
 
 
-def _text(value: str) -> str:
-    """Text a cell can hold: no XML-illegal control characters, line ends as LF."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _cell(ws, value: object) -> object:
     """One value as written: text cleaned and, when a spreadsheet would run it, stored as quote-prefixed
     text; everything else as it is (openpyxl gives dates and times their formats). Plain values, not
     cell objects, where possible: they write about twice as fast."""
     if isinstance(value, str):
-        text = _text(value)
+        text = storable(value)
         if not text.startswith(FORMULA_TRIGGERS):
             return text or None
         cell = WriteOnlyCell(ws, value=text)
@@ -140,11 +131,11 @@ def _kpi_sheet(wb: Workbook, sheet: EvidenceSheet, number: int) -> None:
     for k in range(_HEADER_ROWS):
         text = lines[k] if k < len(lines) else None
         if k == 0 and text:
-            first = WriteOnlyCell(ws, value=_text(text))
+            first = WriteOnlyCell(ws, value=storable(text))
             first.font = bold
             ws.append([first])
         else:
-            ws.append([_text(text)] if text else [])
+            ws.append([storable(text)] if text else [])
     height = max(1, *(len(rows) for _, rows in blocks))
     header_row: list[object] = []
     for (header, _), start in zip(blocks, starts):
@@ -177,7 +168,7 @@ def _contents(wb: Workbook, book: EvidenceBook) -> None:
              "(maximum for lower-is-better KPIs).",
              "Each KPI's sheet lists the rows counting against it, with a summary per agent and per day."]
     for k in range(_HEADER_ROWS):
-        ws.append([_text(lines[k])] if k < len(lines) else [])
+        ws.append([storable(lines[k])] if k < len(lines) else [])
     frame = pl.DataFrame([
         {"kpi_id": s.kpi_id, "kpi_title": s.title, "sheet": s.sheet, "reason": s.reason.value,
          "value": s.value, "minimum": s.minimum, "target": s.target, "numerator": s.numerator,
@@ -200,36 +191,7 @@ def workbook_bytes(book: EvidenceBook) -> bytes:
     _contents(wb, book)
     for number, sheet in enumerate(book.sheets, start=1):
         _kpi_sheet(wb, sheet, number)
-    stamp = datetime(book.period.year, book.period.month, 1)
-    wb.properties.creator = "vendoraudit"
-    wb.properties.title = f"Evidence {book.vendor_id} {book.period}"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    # ExcelWriter, not wb.save: save_workbook stamps `modified` with the wall clock.
-    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
-    return _normalised_zip(buffer.getvalue(), book.period.year, book.period.month)
-
-
-def _normalised_zip(data: bytes, year: int, month: int) -> bytes:
-    """The same zip with fixed entry timestamps and attributes (openpyxl stamps the wall clock)."""
-    out = io.BytesIO()
-    with ZipFile(io.BytesIO(data)) as src, ZipFile(out, "w", ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = ZipInfo(info.filename, date_time=(max(year, 1980), month, 1, 0, 0, 0))
-            fixed.compress_type = ZIP_DEFLATED
-            fixed.create_system = 3
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
-def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first) with an apostrophe
-    in front, as spreadsheet applications show text."""
-    fixes = [pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
-             .alias(c) for c, t in frame.schema.items() if t == pl.String]
-    return frame.with_columns(fixes) if fixes else frame
+    return xlsx_bytes(wb, book.period, f"Evidence {book.vendor_id} {book.period}")
 
 
 def write_csv(sheet: EvidenceSheet, path: Path) -> None:

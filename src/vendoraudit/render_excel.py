@@ -7,32 +7,26 @@ the same bytes: document dates come from the period and the zip entries get a fi
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from .audit_result import AuditResult, VendorAudit
-from .errors import OutputError
 from .formula_text import is_formula_like
-from .periods import Period
 from .results import Unit
 from .scoring import Outcome
 from .kpis.registry import METRICS
+from .workbook_files import storable, write_workbook_bytes, xlsx_bytes
 from .workbook_layout import (ADJUSTMENTS, COLUMNS, ISSUE_COUNTS, KIND_UNITS, KPIS, PROVENANCE, ROW_ACCOUNTING,
                               SHEETS, SUMMARY, TableSpec, number_format)
 
@@ -184,15 +178,6 @@ def table_rows(result: AuditResult) -> dict[str, list[Row]]:
     return out
 
 
-def _storable(text: str) -> str:
-    """Text as a cell can hold it: no XML-illegal control characters, line ends as LF.
-
-    XML readers turn a bare CR into LF anyway; doing it here keeps what is written and what
-    Excel, LibreOffice and openpyxl read back the same.
-    """
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _width(value: object, fmt: str) -> int:
     """Roughly how many characters a cell shows."""
     if value is None:
@@ -214,7 +199,7 @@ def _put(cell: Cell, value: object, fmt: str) -> object:
     """
     if isinstance(value, str):
         formula_like = is_formula_like(value)
-        value = _storable(value) or None
+        value = storable(value) or None
         if value is None:
             return None
         cell.value = value
@@ -258,23 +243,6 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_options.gridLines = False
 
 
-def _fixed_time(period: Period) -> tuple[int, int, int, int, int, int]:
-    return (max(period.year, 1980), period.month, 1, 0, 0, 0)  # zip dates start in 1980
-
-
-def _normalised_zip(data: bytes, period: Period) -> bytes:
-    """The same zip with every entry's timestamp and attributes fixed (openpyxl stamps the wall clock)."""
-    out = io.BytesIO()
-    with ZipFile(io.BytesIO(data)) as src, ZipFile(out, "w", ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = ZipInfo(info.filename, date_time=_fixed_time(period))
-            fixed.compress_type = ZIP_DEFLATED
-            fixed.create_system = 3
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
 def workbook_bytes(result: AuditResult) -> bytes:
     """The audit workbook as .xlsx bytes; identical for identical results."""
     wb = Workbook()
@@ -286,33 +254,9 @@ def workbook_bytes(result: AuditResult) -> bytes:
         _write_table(ws, table, rows[table.name], 1)
         ws.freeze_panes = "A2"
         _print_setup(ws)
-    stamp = datetime(result.period.year, result.period.month, 1)
-    wb.properties.creator = "vendoraudit"
-    wb.properties.title = f"Vendor audit {result.period}"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp  # openpyxl's save_workbook would overwrite this with now
-    buffer = io.BytesIO()
-    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
-    return _normalised_zip(buffer.getvalue(), result.period)
+    return xlsx_bytes(wb, result.period, f"Vendor audit {result.period}")
 
 
 def write_workbook(result: AuditResult, path: Path) -> None:
     """Write the audit workbook to `path`, replacing it atomically; OutputError if that fails."""
     write_workbook_bytes(workbook_bytes(result), Path(path))
-
-
-def write_workbook_bytes(data: bytes, path: Path) -> None:
-    """Write a workbook's bytes to `path`, replacing it atomically; OutputError if that fails."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the workbook from finance's share
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write workbook {path}: {exc.strerror or exc}") from None
