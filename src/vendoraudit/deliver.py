@@ -178,6 +178,7 @@ def deliver_blocked(validated: ValidatedExports, period: Period, problems: tuple
     money), its outputs stay as they are, agreeing with the history, and this run's reports go to
     `OUT/YYYY-MM-blocked/` beside them.
     """
+    settle_publications(out_dir, history)  # a killed run's half-done publication first, as `deliver` does
     check_replaceable(history, period, force)
     name = str(period) if history.published_manifest(period) is None else f"{period}-blocked"
     stage = staging_dir(out_dir, name)

@@ -127,6 +127,24 @@ def test_a_run_killed_while_publishing_is_settled_consistently(world: World, cha
     assert _manifest_sha(out) == _recorded(out) != old
 
 
+def test_a_blocked_run_settles_a_publication_a_killed_run_left_half_done(world: World,
+                                                                       changed: tuple[Path, Path]) -> None:
+    """Killed after the swap, before the commit; the next run is blocked: it still puts the recorded
+    outputs back first, so the published folder agrees with the history."""
+    out, exports = changed
+    old = _manifest_sha(out)
+    env = {**os.environ, "CRASH_AT": "swapped-not-committed", "NO_COLOR": "1", "CI": "1"}
+    done = subprocess.run([sys.executable, "-c", CRASH, *_args(world, exports, out)], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=REPO)
+    assert done.returncode == 137, done.stderr[-2000:]
+    (exports / PERIOD / "interactions_ACME-MNL.csv").unlink()  # the next run is blocked: a site sent nothing
+    blocked = run_cli(_args(world, exports, out), timeout=180)
+    assert blocked.exit_code == 1, blocked.stderr[-2000:]
+    assert _manifest_sha(out) == _recorded(out) == old
+    assert (out / f"{PERIOD}-blocked" / "blocked.json").is_file()
+    assert [p.name for p in out.iterdir() if p.name.startswith((".retired-", ".publishing-"))] == []
+
+
 def test_a_commit_that_fails_puts_the_old_outputs_back(world: World, changed: tuple[Path, Path],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from vendoraudit.errors import OutputError
