@@ -67,6 +67,12 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
+def suggest(word: str, known: Iterable[str]) -> str:
+    """`did you mean 'x'?`, or `known: a, b` (sorted) when no known word is close."""
+    known = list(known)
+    return did_you_mean(word, known) or f"known: {', '.join(sorted(known)) or '(none)'}"
+
+
 def unknown_key_message(key: str | int, known: Sequence[str]) -> str:
     """`unknown key 'tragte'; did you mean 'target'? known keys: ...` (the one wording for every file)."""
     hint = did_you_mean(str(key), known)

@@ -18,7 +18,6 @@ Every state of the terms is checked: the base contract and the terms after each 
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -26,7 +25,7 @@ from decimal import Decimal
 
 from ..errors import ConfigError
 from ..periods import Period, zone_info
-from ..problems import Problem, format_path
+from ..problems import PathT, Problem, format_path, suggest
 from ..results import Direction
 from ..tables import CHANNELS
 from ..yamlsource import LocatedDocument, Location
@@ -35,8 +34,6 @@ from .terms import apply_amendment
 
 if TYPE_CHECKING:
     from ..kpis.registry import MetricDef
-
-PathT = tuple[str | int, ...]
 
 
 def metric_catalog() -> Mapping[str, MetricDef]:
@@ -79,11 +76,6 @@ def _num(value: float | Decimal) -> str:
 
 def _known(items: Sequence[str]) -> str:
     return ", ".join(items) if items else "(none)"
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"did you mean {close[0]!r}?" if close else f"known: {_known(sorted(choices))}"
 
 
 class _Checker:
@@ -156,7 +148,7 @@ def _check_dates(c: _Checker, contract: Contract) -> None:
 
 def _check_vendor_terms(c: _Checker, contract: Contract) -> None:
     if contract.currency not in CURRENCY_MINOR_UNITS:
-        c.add(("currency",), f"unknown currency {contract.currency!r}; {_suggest(contract.currency, list(CURRENCY_MINOR_UNITS))}")
+        c.add(("currency",), f"unknown currency {contract.currency!r}; {suggest(contract.currency, list(CURRENCY_MINOR_UNITS))}")
     if contract.vendor.kind is VendorKind.OUTSOURCED:
         for section in ("fees", "money"):
             if getattr(contract, section) is None:
@@ -268,7 +260,7 @@ def _check_kpi(c: _Checker, kpi: Kpi, path: PathT, terms: Contract, note: str) -
     catalog = metric_catalog()
     metric = catalog.get(kpi.metric)
     if metric is None:
-        c.add(path + ("metric",), f"unknown metric {kpi.metric!r}; {_suggest(kpi.metric, list(catalog))}")
+        c.add(path + ("metric",), f"unknown metric {kpi.metric!r}; {suggest(kpi.metric, list(catalog))}")
     else:
         _check_params(c, kpi, path, metric)
         # The registry names the filters a metric accepts "channel" and "queue".

@@ -10,22 +10,20 @@ grants no more than was asked. Ids named by a remedy are checked against the per
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..contract.checks import PathT, Problem, format_path
 from ..contract.loader import PATTERN_PLACEHOLDERS, PATTERN_WORDS, ContractSet, display_path
 from ..paths import recorded_path
 from ..errors import ConfigError
 from ..periods import Period
-from ..problems import Salvaged, sorted_problems, validate_located
+from ..problems import PathT, Problem, Salvaged, format_path, sorted_problems, suggest, validate_located
 from ..yamlsource import LocatedDocument, load_located
 from .model import DecisionOutcome, Dispute, DisputeFile, Interval, Remedy
 
@@ -129,7 +127,7 @@ def check_disputes(spec: str | Path | Iterable[str | Path], contracts: ContractS
     loaded: list[LoadedDisputes] = []
     readable: list[LoadedDisputes] = []  # valid or salvaged: the one-file-per-vendor check sees them
     for path in dispute_files(spec, problems):  # type: ignore[arg-type]
-        found: list[Problem] = []
+        found: list[Problem | str] = []
         entry, salvaged = _load_file(path, found, period)
         if entry is None and not found:
             continue  # another period's file
@@ -156,13 +154,13 @@ _LOCAL_CHECKS = (
 )
 
 
-def _load_file(path: Path, found: list[Problem],
+def _load_file(path: Path, found: list[Problem | str],
                period: Period | None) -> tuple[LoadedDisputes | None, Salvaged | None]:
     name = display_path(path)
     try:
         doc = load_located(path, display_name=name)
     except ConfigError as exc:
-        found.append(_raw_problem(str(exc)))
+        found.append(str(exc))  # `file: cannot read ...` or `file:line:col: invalid YAML ...`, as it is
         return None, None
     if not isinstance(doc.data, dict):
         found.append(Problem(doc.locate(()), "", "expected a dispute file: a mapping with vendor, period and "
@@ -189,17 +187,6 @@ def _is_period(value: object) -> bool:
     return str(value) != "previous"
 
 
-def _raw_problem(text: str) -> Problem:
-    """A ConfigError's `file:line:col: message` kept as it is, in a Problem that sorts by its file."""
-    from ..yamlsource import Location
-
-    head = text.split(":", 3)
-    try:
-        return Problem(Location(head[0], int(head[1]), int(head[2])), "", head[3].strip())
-    except (IndexError, ValueError):
-        return Problem(Location(head[0], 0, 0), "", text[len(head[0]) + 1:].strip())
-
-
 def check_file(entry: LoadedDisputes, contracts: ContractSet | None = None) -> list[Problem]:
     """Every problem of one structurally valid dispute file that needs no export data."""
     doc, model = entry.doc, entry.file
@@ -216,7 +203,7 @@ def check_file(entry: LoadedDisputes, contracts: ContractSet | None = None) -> l
             kpi_ids = [k.id for k in terms.kpis]
         except ConfigError as exc:
             known = sorted({e.vendor_id for e in contracts})
-            note = "" if model.vendor in known else f" ({_suggest(model.vendor, known)})"
+            note = "" if model.vendor in known else f" ({suggest(model.vendor, known)})"
             add(("vendor",), f"{exc}{note}")
     for dup, count in Counter(d.id for d in model.disputes).items():
         if count > 1:
@@ -226,7 +213,7 @@ def check_file(entry: LoadedDisputes, contracts: ContractSet | None = None) -> l
         base: PathT = ("disputes", i)
         if kpi_ids is not None and dispute.kpi not in kpi_ids:
             add(base + ("kpi",), f"unknown KPI {dispute.kpi!r}: not a KPI of {model.vendor}'s contract in force "
-                                 f"in {period} ({_suggest(dispute.kpi, kpi_ids)})")
+                                 f"in {period} ({suggest(dispute.kpi, kpi_ids)})")
         if dispute.remedy.is_empty:
             add(base + ("remedy",), "the remedy asks for nothing: give exclude_dates, exclude_intervals, "
                                     "exclude_contacts, exclude_evaluations, rescore or exclude_queues")
@@ -252,11 +239,6 @@ def check_file(entry: LoadedDisputes, contracts: ContractSet | None = None) -> l
                                    "dispute grants " + ("the whole remedy" if decision.outcome is
                                                         DecisionOutcome.ACCEPTED else "nothing"), key=True)
     return out
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(choices)) or '(none)'}"
 
 
 def _check_remedy(add, base: PathT, remedy: Remedy, period: Period) -> None:  # noqa: ANN001 - local callback
@@ -335,8 +317,3 @@ def _check_one_file_each(loaded: Sequence[LoadedDisputes]) -> list[str]:
         else:
             seen[key] = entry
     return out
-
-
-def dispute_dates(remedy: Remedy) -> tuple[date, ...]:
-    """The excluded days of a remedy, sorted."""
-    return tuple(sorted(set(remedy.exclude_dates)))

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 
 import polars as pl
 
-from ..contract.checks import PathT, Problem, format_path
+from ..problems import PathT, Problem, format_path
 from ..kpis.period import Frame, PeriodData
 from ..kpis.quality import evaluation_scores
 from ..kpis.scope import restrict
@@ -188,11 +187,6 @@ def _items(data: PeriodData, pairs: list[tuple[str, str]]) -> dict[tuple[str, st
     rows = (data.qa_items.lazy().join(probe.lazy(), on=["evaluation_id", "criterion_id"], how="semi")
             .select("evaluation_id", "criterion_id", "points_possible").collect())
     return {(e, c): p for e, c, p in rows.iter_rows()}
-
-
-def excluded_dates(remedy: Remedy) -> tuple[date, ...]:
-    """The remedy's excluded days, sorted, for the KPI computation's `exclude_dates`."""
-    return tuple(sorted(set(remedy.exclude_dates)))
 
 
 def remedy_text(remedy: Remedy) -> str:

@@ -10,10 +10,8 @@ from pathlib import Path
 from ..contract.loader import ContractSet
 from ..errors import ConfigError
 from ..periods import Period
+from ..problems import suggest
 from ..yamlsource import load_located
-from .loader import _suggest
-
-SCHEMA_NAME = "dispute.schema.json"
 
 
 def dispute_path(folder: Path, vendor_id: str, period: Period) -> Path:
@@ -51,7 +49,7 @@ def new_dispute(folder: Path, vendor_id: str, kpi_id: str, period: Period, contr
     kpis = {k.id: k for k in terms.kpis}
     if kpi_id not in kpis:
         raise ConfigError(f"unknown KPI {kpi_id!r}: not a KPI of {vendor_id}'s contract in force in {period} "
-                          f"({_suggest(kpi_id, list(kpis))})")
+                          f"({suggest(kpi_id, list(kpis))})")
     path = dispute_path(folder, vendor_id, period)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

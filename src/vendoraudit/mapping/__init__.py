@@ -7,7 +7,7 @@
 through the implicit `identity_mapping`.
 """
 
-from .attached import attached_mappings, mappings_folder, mappings_for
+from .attached import mappings_folder, mappings_for
 from .evaluation import FAILURE_SCHEMA, MappedFrame, apply_mapping, missing_source_columns
 from .loading import load_mapping, load_mappings
 from .model import (ColumnRule, Condition, DurationUnit, Exclusion, FormatOptions, Mapping, Unmatched,
@@ -16,7 +16,7 @@ from .readers import duration_seconds, localize, padded_or_empty, time_of_day_se
 
 __all__ = [
     "FAILURE_SCHEMA", "ColumnRule", "Condition", "DurationUnit", "Exclusion", "FormatOptions", "MappedFrame",
-    "Mapping", "Unmatched", "apply_mapping", "attached_mappings", "duration_seconds", "identity_mapping",
+    "Mapping", "Unmatched", "apply_mapping", "duration_seconds", "identity_mapping",
     "load_mapping", "load_mappings", "localize", "mappings_folder", "missing_source_columns",
     "mappings_for", "padded_or_empty", "time_of_day_seconds",
 ]

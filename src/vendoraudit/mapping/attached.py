@@ -23,15 +23,6 @@ def mappings_folder(contracts: Path) -> Path:
     return base / FOLDER
 
 
-def attached_mappings(contracts: Path | None, site_ids: Iterable[str]) -> tuple[Path, ...]:
-    """The mapping files beside `contracts` attached to any of `site_ids`, in name order.
-
-    Every file of the folder is checked (ConfigError listing every problem): a broken mapping
-    there is a broken configuration even when it is attached to no site.
-    """
-    return tuple(path for path, _ in _attached(contracts, site_ids))
-
-
 def mappings_for(explicit: Sequence[Path], contracts: Path | None, site_ids: Iterable[str]) -> tuple[Path, ...]:
     """The mappings to read exports of `site_ids` with, as every command reads them: `explicit`, then
     those attached beside `contracts` to any of the sites whose name no explicit mapping uses (and not
@@ -43,6 +34,11 @@ def mappings_for(explicit: Sequence[Path], contracts: Path | None, site_ids: Ite
 
 
 def _attached(contracts: Path | None, site_ids: Iterable[str]) -> list[tuple[Path, Mapping]]:
+    """The mapping files beside `contracts` attached to any of `site_ids`, in name order, loaded.
+
+    Every file of the folder is checked (ConfigError listing every problem): a broken mapping
+    there is a broken configuration even when it is attached to no site.
+    """
     if contracts is None:
         return []
     folder = mappings_folder(contracts)
