@@ -7,6 +7,7 @@ Decimal from their text, so money written in YAML is exact.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -56,6 +57,7 @@ class LocatedDocument:
     data: Any
     locations: dict[Path_, Location] = field(default_factory=dict)
     key_locations: dict[Path_, Location] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes parsed (set by `load_located`): what a fingerprint records
 
     def locate(self, path: Path_, key: bool = False) -> Location:
         """The location of `path`, or of its nearest located ancestor."""
@@ -90,7 +92,9 @@ def load_located(path: Path, display_name: str | None = None) -> LocatedDocument
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}:1:1: not UTF-8 text (byte {exc.start})") from exc
-    return loads_located(text, name)
+    doc = loads_located(text, name)
+    doc.sha256 = hashlib.sha256(raw).hexdigest()
+    return doc
 
 
 def loads_located(text: str, name: str) -> LocatedDocument:

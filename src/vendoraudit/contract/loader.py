@@ -10,7 +10,6 @@ replaced value are reported from it (`_LOCAL_CHECKS`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,12 +150,12 @@ def load_contracts(directory_or_paths: str | Path | Iterable[str | Path]) -> Con
     if problems:
         lines = sorted_problems(problems)
         raise ConfigError(f"{len(lines)} problem{'s' if len(lines) != 1 else ''} in contracts", tuple(lines))
-    return ContractSet(tuple(_loaded(file, recorded, salvaged) for file, recorded, _, salvaged in checked))
+    return ContractSet(tuple(_loaded(file, recorded, doc, salvaged) for file, recorded, doc, salvaged in checked))
 
 
-def _loaded(path: Path, recorded: str, salvaged: Salvaged) -> LoadedContract:
+def _loaded(path: Path, recorded: str, doc: LocatedDocument, salvaged: Salvaged) -> LoadedContract:
     assert isinstance(salvaged.value, Contract)
-    return LoadedContract(salvaged.value, recorded, hashlib.sha256(path.read_bytes()).hexdigest(), path.resolve())
+    return LoadedContract(salvaged.value, recorded, doc.sha256, path.resolve())
 
 
 def _across_files(checked: list[tuple[LocatedDocument, Salvaged]]) -> list[Problem]:

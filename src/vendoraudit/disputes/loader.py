@@ -175,8 +175,7 @@ def _load_file(path: Path, found: list[Problem | str],
         return None, None
     # Outputs (fingerprints, version records) hold the recorded path, never one relative to the
     # working folder: the same run from another folder gives the same bytes.
-    return LoadedDisputes(salvaged.value, recorded_path(path), hashlib.sha256(path.read_bytes()).hexdigest(),
-                          doc), salvaged
+    return LoadedDisputes(salvaged.value, recorded_path(path), doc.sha256, doc), salvaged
 
 
 def _is_period(value: object) -> bool:
