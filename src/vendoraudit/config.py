@@ -155,7 +155,7 @@ def _evidence_rows(value: object) -> int:
         rows = int(str(value).strip().replace("_", "")) if not isinstance(value, bool) else 0
     except ValueError:
         rows = 0
-    if rows < 1 or (isinstance(value, float) and not value.is_integer()):
+    if rows < 1:  # 2.5 and "3.0" do not read as int either
         raise ConfigError(f"rows_per_evidence_sheet must be a whole number of rows, at least 1, got {value!r}")
     return rows
 

@@ -111,6 +111,9 @@ def vendor_summaries(validated: ValidatedExports, sites: SiteDirectory,
     file_vendors: dict[str, set[str]] = defaultdict(set)
     for _table, file, vendor_id in counts:
         file_vendors[file].add(vendor_id)
+    issues_of: dict[str | None, list[Issue]] = defaultdict(list)
+    for issue in validated.issues:  # each issue's owner once, not once per vendor
+        issues_of[_owner(issue, owners, file_vendors)].append(issue)
     out = {}
     for vendor_id in vendor_ids:
         files = []
@@ -121,8 +124,7 @@ def vendor_summaries(validated: ValidatedExports, sites: SiteDirectory,
             used, quarantined, excluded = entry
             files.append(replace(report, rows_read=used + quarantined, rows_used=used,
                                  rows_quarantined=quarantined, rows_excluded=excluded))
-        issues = [i for i in validated.issues if _owner(i, owners, file_vendors) == vendor_id]
-        out[vendor_id] = summarise(files, issues)
+        out[vendor_id] = summarise(files, issues_of[vendor_id])
     return out
 
 
@@ -132,7 +134,7 @@ def _issue_keys(issues: Iterable[Issue]) -> dict[str, pl.DataFrame]:
     for issue in issues:
         if issue.file is not None and issue.row is not None:
             keys[issue.table].add((issue.file, issue.row))
-    return {table: pl.DataFrame(sorted(pairs), schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64}, orient="row")
+    return {table: pl.DataFrame(list(pairs), schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64}, orient="row")
             for table, pairs in keys.items()}
 
 

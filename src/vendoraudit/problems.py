@@ -215,10 +215,6 @@ class Salvaged:
     tainted: tuple[PathT, ...] = ()
     dependencies: tuple[tuple[str, str], ...] = field(default=())
 
-    @property
-    def is_valid(self) -> bool:
-        return not self.problems
-
     def trusts(self, path: Sequence[str | int] | str, message: str = "") -> bool:
         """Whether a semantic problem at `path` can be believed (see `validate_located`)."""
         if PLACEHOLDER_MARK in message:

@@ -21,21 +21,17 @@ from .tables import ColType
 _TEXT_LIKE = (pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Date, pl.Datetime, pl.Time, pl.Decimal, pl.Null)
 
 
-def _is_integer(dtype: pl.DataType) -> bool:
-    return dtype.is_integer()
-
-
 def _fits(dtype: pl.DataType, ctype: ColType) -> bool:
     """Whether a column of `dtype` can be read, as it is, into a canonical column of type `ctype`."""
     if isinstance(dtype, (pl.String, pl.Null)):
         return True  # text is parsed value by value; a column of nulls is a column of missing values
     if ctype is ColType.STR:
         # ids written as whole numbers are the same ids as text; a float id (1.0, 1e20) is not
-        return isinstance(dtype, (pl.Categorical, pl.Enum)) or _is_integer(dtype)
+        return isinstance(dtype, (pl.Categorical, pl.Enum)) or dtype.is_integer()
     if ctype in (ColType.INT, ColType.FLOAT):
-        return _is_integer(dtype) or dtype.is_float() or isinstance(dtype, pl.Decimal)
+        return dtype.is_integer() or dtype.is_float() or isinstance(dtype, pl.Decimal)
     if ctype is ColType.BOOL:
-        return isinstance(dtype, pl.Boolean) or _is_integer(dtype)  # 0/1 flags are read as text: 2 fails
+        return isinstance(dtype, pl.Boolean) or dtype.is_integer()  # 0/1 flags are read as text: 2 fails
     if ctype is ColType.DATE:
         return isinstance(dtype, (pl.Date, pl.Datetime))
     return isinstance(dtype, pl.Datetime)  # a date has no time of day: it is not a timestamp
@@ -74,9 +70,9 @@ def checked_types(src: pl.DataFrame, mapping: Mapping, name: str) -> pl.DataFram
                 if not _fits(dtype, col.type):
                     raise InputError(f"{name}: column {source!r} holds {_shown(dtype)}, but {spec.name}.{col.name} "
                                      f"needs {_NEEDS[col.type]}")
-                if col.type is ColType.BOOL and _is_integer(dtype):
+                if col.type is ColType.BOOL and dtype.is_integer():
                     as_text.append(source)
-            elif not _text_like(dtype) or (rule.unit is not None and not (dtype.is_numeric() or _text_like(dtype))):
+            elif not _text_like(dtype):  # numbers are text-like: a duration reads them too
                 raise InputError(f"{name}: column {source!r} holds {_shown(dtype)}, which cannot be read as "
                                  f"{'text' if not rule.unit else 'a duration'} for {spec.name}.{col.name}")
     for cond in mapping.exclude:

@@ -188,9 +188,9 @@ def _scalar(node: ScalarNode, doc: LocatedDocument) -> Any:
         return number
     if tag == "tag:yaml.org,2002:str":
         return text
-    if tag == "tag:yaml.org,2002:int" and sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
+    if tag == "tag:yaml.org,2002:int" and (digits := sum(ch.isdigit() for ch in text)) > MAX_INT_DIGITS:
         # Python refuses to read an int of over 4,300 digits (a ValueError, not a located error)
-        raise ConfigError(f"{_loc(doc, node)}: a whole number of {sum(ch.isdigit() for ch in text):,} digits "
+        raise ConfigError(f"{_loc(doc, node)}: a whole number of {digits:,} digits "
                           f"is out of range (at most {MAX_INT_DIGITS})")
     # null, bool, int and timestamp: the safe constructor's own reading of a plain scalar.
     return _Loader("").construct_object(node)

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from ..periods import Period
+from ..config import DEFAULT_EVIDENCE_ROWS
 from ..results import Direction
 from ..scoring import KpiScore, Outcome
 
 # Sheets show the first rows only (openpyxl writes about 100k rows in 12 s); the whole list goes
 # to a CSV beside the workbook. Set by `rows_per_evidence_sheet` in vendoraudit.toml or --evidence-rows.
-DEFAULT_ROWS_PER_SHEET = 10_000
+DEFAULT_ROWS_PER_SHEET = DEFAULT_EVIDENCE_ROWS
 _SHEET_MAX = 31  # Excel's limit on a sheet name
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\']")
 
