@@ -187,7 +187,8 @@ def _width(value: object, fmt: str) -> int:
     if isinstance(value, date):
         return 10
     if isinstance(value, (int, float, Decimal)):
-        return len(f"{value:,.2f}") + (4 if "[$" in fmt else 0)
+        prefix = fmt[1:fmt.index('"', 1)] if fmt.startswith('"') else ""  # money's `"$"#,##0.00`
+        return len(f"{value:,.2f}") + len(prefix)
     return len(str(value))
 
 

@@ -103,8 +103,3 @@ def document_text(kind: JsonKind | str, body: Mapping[str, Any] | Any,
     """`json_document` as text: UTF-8, two-space indent, newline-terminated, NaN refused."""
     return json.dumps(json_document(kind, body, schema_version), indent=2, ensure_ascii=False,
                       allow_nan=False) + "\n"
-
-
-def flat_document(value: Any, kind: JsonKind | str) -> dict[str, Any]:
-    """{"kind", "schema_version", then the result's own fields}: `json_document` of a result dataclass."""
-    return json_document(kind, value)

@@ -25,9 +25,10 @@ from typing import Any
 from .errors import VendorAuditError
 from .money import EarnBackCandidate, format_money, settle
 from .periods import Period
+from .report_json import JsonKind
 from .results import Interval, MetricResult, Unit
 
-SCORECARD_KIND = "vendoraudit.scorecard"
+SCORECARD_KIND = JsonKind.SCORECARD
 
 
 @dataclass(frozen=True)

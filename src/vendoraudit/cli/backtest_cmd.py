@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -65,9 +64,9 @@ def backtest(
 
             write_workbook(result, out)
         if as_json:
-            from ..report_json import JsonKind, flat_document
+            from ..report_json import JsonKind, document_text
 
-            typer.echo(json.dumps(flat_document(result, JsonKind.BACKTEST), indent=2, ensure_ascii=False))
+            typer.echo(document_text(JsonKind.BACKTEST, result), nl=False)
         else:
             typer.echo(render_text(result))
             if out is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,9 +64,9 @@ def forecast(
         mappings = export_inputs(contract_set, contracts, month, mapping).mappings
         result = run_forecast(export_dir, month, day, contract_set, mappings)
         if as_json:
-            from ..report_json import JsonKind, flat_document
+            from ..report_json import JsonKind, document_text
 
-            typer.echo(json.dumps(flat_document(result, JsonKind.FORECAST), indent=2, ensure_ascii=False))
+            typer.echo(document_text(JsonKind.FORECAST, result), nl=False)
         else:
             typer.echo(render_text(result))
 
