@@ -24,6 +24,7 @@ import polars as pl
 from ..problems import PathT, Problem, format_path
 from ..kpis.period import Frame, PeriodData
 from ..kpis.quality import evaluation_scores
+from ..kpis.rows import local_time
 from ..kpis.scope import restrict
 from .loader import LoadedDisputes, half_hours, interval_end
 from .model import Interval, Remedy
@@ -43,20 +44,6 @@ def merged(remedies: Sequence[Remedy]) -> Remedy:
                   rescore=list(rescore.values()), exclude_queues=union("exclude_queues"))
 
 
-def _local_half_hour(column: str, data: PeriodData, site_ids: Sequence[str]) -> pl.Expr:
-    """The site-local start of the half hour a UTC timestamp falls in (naive), per site time zone."""
-    by_zone: dict[str, list[str]] = {}
-    for s in site_ids:
-        by_zone.setdefault(data.sites.timezone_of(s), []).append(s)
-    expr: pl.Expr = pl.col(column).dt.replace_time_zone(None).dt.truncate("30m")
-    for zone, members in by_zone.items():
-        if zone == "UTC":
-            continue
-        local = pl.col(column).dt.convert_time_zone(zone).dt.replace_time_zone(None).dt.truncate("30m")
-        expr = pl.when(pl.col("site_id").is_in(members)).then(local).otherwise(expr)
-    return expr
-
-
 def remedied(data: PeriodData, site_ids: Sequence[str], remedy: Remedy) -> PeriodData:
     """`data` narrowed to `site_ids` with the remedy's intervals, contacts, evaluations and re-scores
     applied (dates and queues are given to the KPI's computation instead; see the module docstring)."""
@@ -68,7 +55,7 @@ def remedied(data: PeriodData, site_ids: Sequence[str], remedy: Remedy) -> Perio
     def keep(frame: Frame, time_column: str, by_contact: bool = True) -> Frame:
         conditions: list[pl.Expr] = []
         if halves:
-            conditions.append(~_local_half_hour(time_column, data, site_ids)
+            conditions.append(~local_time(time_column, data, site_ids).dt.truncate("30m")
                               .is_in(pl.Series(halves, dtype=pl.Datetime("us"))).fill_null(False))
         if contacts and by_contact:
             conditions.append(~pl.col("interaction_id").is_in(contacts).fill_null(False))
