@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from vendoraudit.audit import AuditInputs, blocking_problems, data_quality, exports_dir_for, read_exports
+from vendoraudit.audit import AuditInputs, blocking_problems, exports_dir_for, read_exports
+from vendoraudit.data_quality import export_summary
 from vendoraudit.cli import app
 from vendoraudit.config import load_settings
 from vendoraudit.contract.loader import load_contracts
@@ -224,7 +225,7 @@ def test_two_mappings_on_one_file_file_their_issues_under_their_own_table(tmp_pa
     sites = SiteDirectory((Site("HELPDESK-1", "HD", "America/New_York", False),))
     # Audited as December 2020, every call and rating of the January workbook is of another month.
     r = load_exports(tmp_path, sorted(MAPPINGS.glob("call-center-workbook-*.yaml")), Period(2020, 12), sites)
-    counts = {(c.table, c.rule): c.count for c in data_quality(r).issue_counts
+    counts = {(c.table, c.rule): c.count for c in export_summary(r).issue_counts
               if c.file == "call_center_workbook.xlsx"}
     issues = {(i.table, i.rule) for i in r.issues if i.file == "call_center_workbook.xlsx"}
     assert ("surveys", "excluded_by_mapping") in counts and ("interactions", "excluded_by_mapping") not in counts

@@ -23,7 +23,6 @@ from .audit_result import (
     AuditResult,
     ChannelValue,
     ContractSource,
-    DataQuality,
     DisputeLine,
     DisputeStatus,
     MetricLine,
@@ -592,24 +591,18 @@ def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) 
     return tuple(lines)
 
 
-def data_quality(validated: ValidatedExports) -> DataQuality:
-    """The validation stage in summary for the whole export set (see `data_quality.export_summary`)."""
-    return export_summary(validated)
-
-
 def _source(entry: LoadedContract) -> ContractSource:
     return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256,
                           str(entry.file) if entry.file else "")
 
 
-def _fingerprint(validated: ValidatedExports, contracts: ContractSet, disputes: DisputeSet = DisputeSet(),
-                 period: Period | None = None) -> str:
+def _fingerprint(validated: ValidatedExports, contracts: ContractSet, disputes: DisputeSet, period: Period) -> str:
     digest = hashlib.sha256()
     for f in sorted(validated.files, key=lambda f: f.path):
         digest.update(f"{f.path}\0{f.sha256}\n".encode())
     for e in sorted(contracts, key=lambda e: e.source):
         digest.update(f"{e.source}\0{e.sha256}\n".encode())
-    if period is not None and len(disputes.for_period(period)):
+    if len(disputes.for_period(period)):
         # only when the period has dispute files, so an audit without them keeps its fingerprint
         digest.update(f"disputes\0{disputes.digest(period)}\n".encode())
     return digest.hexdigest()

@@ -285,7 +285,7 @@ def _by_weekday(series: list[_Day], remaining: list[date], field: str) -> list[f
     return out
 
 
-def _bounds(metric_id: str, unit: Unit | None, so_far: float | None) -> tuple[float, float]:
+def _bounds(unit: Unit | None) -> tuple[float, float]:
     """What the month-end value can take: a percentage 0..100, points -100..100, hours and times from 0.
 
     A pace's value may still end below its value so far: its denominator (agents) moves too."""
@@ -313,7 +313,7 @@ def _project(kpi: Kpi, terms: Contract, kind: Kind, so_far: MetricResult, series
         mean, sd, n_end = _mean(so_far, series, remaining)
     else:
         mean, sd, n_end = _count(so_far, series, remaining)
-    low_b, high_b = _bounds(kpi.metric, so_far.unit, so_far.value)
+    low_b, high_b = _bounds(so_far.unit)
     mean = min(high_b, max(low_b, mean))
     interval = ForecastInterval(max(low_b, mean - Z95 * sd), min(high_b, mean + Z95 * sd))
     p_miss = _p_worse(mean, sd, kpi.minimum, direction)
@@ -421,7 +421,7 @@ def _money(terms: Contract, period: Period, as_of: date, days: list[date], data:
                 drawn[kpi_id] = result
                 continue
             sd = (f.interval.high - f.interval.low) / (2 * Z95) if f.interval.high > f.interval.low else 0.0
-            low_b, high_b = _bounds(f.metric_id, f.unit, f.so_far)
+            low_b, high_b = _bounds(f.unit)
             value = min(high_b, max(low_b, rng.gauss(f.projected, sd) if sd else f.projected))
             drawn[kpi_id] = replace(result, value=value, interval=_shifted(result, value))
         # Without a withhold the money depends on each KPI's side of its minimum and target only (its
