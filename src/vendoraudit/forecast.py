@@ -39,12 +39,11 @@ from statistics import NormalDist
 
 import polars as pl
 
-from .audit import _excuse, _excused_dates, _fees, _kpi_params, with_earlier_training
+from .audit import _excuse, _excused_dates, _fees, kpi_query, with_earlier_training
 from .contract.loader import ContractSet
 from .contract.model import Contract, FeeModel, Kpi
 from .kpis.period import PeriodData, period_data
 from .kpis.registry import METRICS
-from .kpis.scope import compute_metric
 from .money import settle
 from .periods import Period, zone_info
 from .results import Direction, Interval, MetricResult, Unit
@@ -221,10 +220,7 @@ def _vendor(terms: Contract, period: Period, as_of: date, days: list[date], data
             excuses[kpi.id] = reason
 
         def compute(source: PeriodData, dropped: Sequence[date], kpi: Kpi = kpi) -> MetricResult:
-            return compute_metric(kpi.metric, source, site_ids, _kpi_params(kpi, terms),
-                                  channels=kpi.filters.channels, queues=kpi.filters.queues,
-                                  exclude_queues=terms.excused.queues,
-                                  exclude_dates=tuple(sorted(excused | set(dropped))), min_sample=kpi.min_sample)
+            return kpi_query(kpi, terms, site_ids, sorted(excused | set(dropped))).compute(source)
 
         so_far = compute(so_far_data, future)
         kind = kind_of(kpi.metric)
