@@ -228,7 +228,7 @@ def audit_period(inputs: AuditInputs, period: Period, history: History | None = 
         baseline_vendor_id=in_house[0] if in_house else None,
         vendors=tuple(vendors),
         data_quality=export_summary(validated),
-        contracts=tuple(_source(e) for e in inputs.contracts),
+        contracts=tuple(contract_source(e) for e in inputs.contracts),
         inputs_fingerprint=_fingerprint(validated, inputs.contracts, disputes, period),
     )
     issue = plan_issue(history, period, result.inputs_fingerprint, len(open_disputes), finalise, force)
@@ -379,7 +379,7 @@ def _audit_vendor(terms: Contract, entry: LoadedContract, period: Period, data: 
         vendor_name=terms.vendor.name,
         in_house=in_house,
         sites=tuple(s for s in sites.sites if s.vendor_id == vendor_id),
-        contract=_source(entry),
+        contract=contract_source(entry),
         terms=terms,
         currency=terms.currency,
         fees=fees,
@@ -591,7 +591,8 @@ def _movers(scorecard: Scorecard, settlement: Settlement | None, currency: str) 
     return tuple(lines)
 
 
-def _source(entry: LoadedContract) -> ContractSource:
+def contract_source(entry: LoadedContract) -> ContractSource:
+    """Which file priced a vendor, as the results record it."""
     return ContractSource(entry.contract.contract_id, entry.source, entry.version, entry.sha256,
                           str(entry.file) if entry.file else "")
 

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import polars as pl
 
-from .audit import MAX_QUARANTINED_PERCENT, PricedVendor, blocking_problems, price_vendor, with_earlier_training
+from .audit import (MAX_QUARANTINED_PERCENT, PricedVendor, blocking_problems, contract_source, price_vendor,
+                    with_earlier_training)
+from .audit_result import ContractSource
 from .contract.loader import ContractSet, LoadedContract
 from .contract.model import Contract, VendorKind
 from .contract.terms import is_in_force, terms_for
@@ -143,22 +145,12 @@ class BacktestTotals:
 
 
 @dataclass(frozen=True)
-class DraftSource:
-    """The draft contract file that was backtested."""
-
-    contract_id: str
-    path: str
-    version: str
-    sha256: str
-
-
-@dataclass(frozen=True)
 class BacktestResult:
     """A draft contract backtested month by month over a range."""
 
     vendor_id: str
     vendor_name: str
-    draft: DraftSource
+    draft: ContractSource  # the draft contract file that was backtested
     periods: tuple[BacktestMonth, ...]
     totals: BacktestTotals
 
@@ -224,7 +216,7 @@ def run_backtest(draft: LoadedContract, exports_root: Path, periods: Sequence[Pe
             actual_chain.close()
     contract = draft.contract
     return BacktestResult(vendor_id, contract.vendor.name,
-                          DraftSource(contract.contract_id, draft.source, draft.version, draft.sha256),
+                          contract_source(draft),
                           tuple(months), _totals(months, contract.currency))
 
 
