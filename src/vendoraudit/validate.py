@@ -448,11 +448,13 @@ ROW_RULES: dict[str, dict[str, tuple[pl.Expr, pl.Expr]]] = {
 
 # Order rules between two timestamps: the time a broken one is compared with, shown beside the
 # value so the cause is visible without the quarantine file (a day added past midnight, say).
-_ORDER_REFERENCES: dict[str, tuple[str, pl.Expr]] = {
-    "answered_before_arrival": ("arrived_at", pl.col("arrived_at")),
-    "ended_before_start": ("answered_at", pl.coalesce("answered_at", "arrived_at")),
-    "callback_before_request": ("callback_requested_at", pl.col("callback_requested_at")),
-    "follow_up_before_arrival": ("arrived_at", pl.col("arrived_at")),
+# (the reference's name, its value): an unanswered contact's end is compared with its arrival.
+_ORDER_REFERENCES: dict[str, tuple[pl.Expr, pl.Expr]] = {
+    "answered_before_arrival": (pl.lit("arrived_at"), pl.col("arrived_at")),
+    "ended_before_start": (pl.when(pl.col("answered_at").is_null()).then(pl.lit("arrived_at"))
+                           .otherwise(pl.lit("answered_at")), pl.coalesce("answered_at", "arrived_at")),
+    "callback_before_request": (pl.lit("callback_requested_at"), pl.col("callback_requested_at")),
+    "follow_up_before_arrival": (pl.lit("arrived_at"), pl.col("arrived_at")),
 }
 
 
@@ -467,16 +469,12 @@ def _relation_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
         rule = _RULES[code]
         if code in _ORDER_REFERENCES:
             name, ref = _ORDER_REFERENCES[code]
-            if code == "ended_before_start":
-                name = pl.when(pl.col("answered_at").is_null()).then(pl.lit("arrived_at")).otherwise(pl.lit(name))
-            value = pl.format("{} (before {} {})", _iso(value), name if isinstance(name, pl.Expr) else pl.lit(name),
-                              _iso(ref))
+            value = pl.format("{} (before {} {})", _iso(value), name, _iso(ref))
         bad = rows.filter(broken.fill_null(False))
         if bad.height:
             out.append(_row_issues(bad, rule.column, code, f"breaks: {rule.description}", rule.severity, table,
                                    value))
     return out
-
 
 
 def _unique_issues(table: str, rows: pl.DataFrame) -> list[pl.DataFrame]:
