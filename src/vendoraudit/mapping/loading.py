@@ -16,6 +16,7 @@ from ..tables import ColType
 from ..yamlsource import LocatedDocument, load_located
 from .model import Mapping, Unmatched
 
+
 def load_mapping(path: Path) -> Mapping:
     """Read one mapping file; ConfigError (every problem, `file:line:col: path: message`) if invalid."""
     doc = load_located(path)

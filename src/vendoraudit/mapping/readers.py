@@ -18,31 +18,15 @@ from .model import ColumnRule, DurationUnit, FormatOptions, Mapping, Unmatched
 from .numbers import read_numbers
 
 _SITE = "__site"
-
-
 _DT_UTC = pl.Datetime("us", "UTC")
-
-
 # ISO 8601 to the second or to the minute (`2026-10-08T10:35+02:00`), as the naive forms below.
 _AWARE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z", "%Y-%m-%d %H:%M%#z")
-
-
 _NAIVE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 # ISO 8601 to the second with a +hh:mm offset, as nearly every export writes it (see `_iso_offset`).
-
-
 _ISO_OFFSET = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](?:[01][0-9]|2[0-3]):[0-5][0-9]$"
-
-
 _CLOCK = r"^(?:\d{4}-\d{2}-\d{2}[ T])?(\d{1,4}):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$"
-
-
 _TRUE = ("true", "t", "yes", "y", "1")
-
-
 _FALSE = ("false", "f", "no", "n", "0")
-
-
 _EXPECTS = {
     ColType.STR: "text",
     ColType.INT: "a whole number",
