@@ -116,7 +116,7 @@ def recover(out_dir: Path) -> None:
     """Undo what a killed run left: restore a retired folder whose swap was cut, drop staging."""
     for retired in out_dir.glob(_RETIRED + "*"):
         name = retired.name[len(_RETIRED):].rsplit(".", 1)[0]
-        if (out_dir / f"{_PUBLISHING}{name}.json").exists():
+        if marker_path(out_dir, name).exists():
             continue  # which folder stays depends on the history: `deliver.settle_publications`
         target = out_dir / name
         if target.exists():
