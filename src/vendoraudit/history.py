@@ -396,7 +396,7 @@ class History:
                 db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (p, _now(), "finalised", f"v{v} is final"))
 
     def dispute_log(self, period: Period) -> list[dict[str, object]]:
-        """Every recorded dispute row of `period`, oldest version first (what was applied or rejected, per version)."""
+        """Every recorded dispute row of `period` (applied or rejected), oldest version first."""
         with self._errors("cannot read"):
             cursor = self._db.execute("SELECT * FROM dispute_log WHERE period = ? ORDER BY version, vendor_id, "
                                       "dispute_id", (str(period),))
